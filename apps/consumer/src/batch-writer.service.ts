@@ -1,0 +1,115 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { COLLECTION_ID_PATTERN, EventEnvelope, FieldError, parseIsoInstant, validateEvent } from '@gallery/contract';
+import { ClickHouseService, EventRow, inList, sql, toEventRow } from '@gallery/clickhouse';
+import { BatchMessage, PartitionBatch } from './partition-batch';
+import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+
+export interface BatchOutcome {
+  inserted: number;
+  duplicates: number;
+  deadLettered: number;
+}
+
+type Decoded = { ok: true; envelope: EventEnvelope } | { ok: false; reason: string; errors?: FieldError[] };
+
+/**
+ * Writes one partition batch to ClickHouse: decodes and re-validates each message, sends the
+ * invalid ones to the dead-letter topic, drops events whose id is already stored, and inserts
+ * the rest with a single INSERT. It throws when any write fails, so the caller retries the
+ * batch and does not commit its offsets.
+ */
+@Injectable()
+export class BatchWriterService {
+  private readonly logger = new Logger(BatchWriterService.name);
+
+  constructor(
+    private readonly clickhouse: ClickHouseService,
+    private readonly deadLetters: DeadLetterPublisher,
+  ) {}
+
+  async write(batch: PartitionBatch): Promise<BatchOutcome> {
+    const rows: EventRow[] = [];
+    const invalid: DeadLetter[] = [];
+    for (const message of batch.messages) {
+      const decoded = this.decode(message);
+      if (decoded.ok) {
+        rows.push(toEventRow(decoded.envelope, { topic: batch.topic, partition: batch.partition, offset: message.offset }));
+      } else {
+        invalid.push({ source: { topic: batch.topic, partition: batch.partition, offset: message.offset }, key: message.key, value: message.value, reason: decoded.reason, errors: decoded.errors });
+      }
+    }
+
+    if (invalid.length > 0) {
+      await this.deadLetters.publish(invalid);
+      for (const letter of invalid) {
+        this.logger.warn(
+          { topic: batch.topic, partition: batch.partition, offset: letter.source.offset, reason: letter.reason },
+          `message at ${batch.topic}/${batch.partition}@${letter.source.offset} sent to the dead-letter topic: ${letter.reason}`,
+        );
+      }
+    }
+
+    const fresh = await this.withoutStoredEvents(rows);
+    await this.clickhouse.insert('events', fresh);
+    return { inserted: fresh.length, duplicates: rows.length - fresh.length, deadLettered: invalid.length };
+  }
+
+  private decode(message: BatchMessage): Decoded {
+    if (!message.value) return { ok: false, reason: 'message has no value' };
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message.value.toString('utf8'));
+    } catch (error) {
+      return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return { ok: false, reason: 'value is not a JSON object' };
+    }
+
+    const { account_id: accountId, received_at: receivedAt, event } = parsed as Record<string, unknown>;
+    if (typeof accountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(accountId)) {
+      return { ok: false, reason: 'envelope account_id is missing or invalid' };
+    }
+    if (typeof receivedAt !== 'string' || parseIsoInstant(receivedAt) === null) {
+      return { ok: false, reason: 'envelope received_at is missing or not an ISO-8601 instant' };
+    }
+    const result = validateEvent(event, 'event');
+    if (!result.ok) {
+      return { ok: false, reason: `event fails the contract: ${result.errors.map((e) => e.message).join('; ')}`, errors: result.errors };
+    }
+    if (!COLLECTION_ID_PATTERN.test(result.event.collection_id)) {
+      return { ok: false, reason: 'event collection_id is invalid' };
+    }
+    return { ok: true, envelope: { account_id: accountId, received_at: receivedAt, event: result.event } };
+  }
+
+  /**
+   * Drops rows whose (account, collection, event id) is already stored or repeats earlier in the
+   * batch: producers retry, and the first accepted copy of an event is the one that counts.
+   * All events of a collection share one partition, so no other consumer writes them concurrently.
+   */
+  private async withoutStoredEvents(rows: EventRow[]): Promise<EventRow[]> {
+    if (rows.length === 0) return rows;
+    const keyOf = (row: { account_id: string; collection_id: string; event_id: string }) =>
+      `${row.account_id}\u0000${row.collection_id}\u0000${row.event_id}`;
+
+    const stored = await this.clickhouse.query<{ account_id: string; collection_id: string; event_id: string }>(sql`
+      SELECT account_id, collection_id, event_id
+      FROM events
+      WHERE account_id IN ${inList([...new Set(rows.map((row) => row.account_id))])}
+        AND collection_id IN ${inList([...new Set(rows.map((row) => row.collection_id))])}
+        AND event_id IN ${inList([...new Set(rows.map((row) => row.event_id))])}
+    `);
+    const seen = new Set(stored.map(keyOf));
+
+    const fresh: EventRow[] = [];
+    for (const row of rows) {
+      const key = keyOf(row);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      fresh.push(row);
+    }
+    return fresh;
+  }
+}

@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { ClickHouseService, sql } from '@gallery/clickhouse';
+import { BatchMessage, EVENT_BATCH_PATTERN, PartitionBatch } from './partition-batch';
+
+export interface KafkaBatchTransportOptions {
+  topic: string;
+  groupId: string;
+  /** Most bytes fetched per partition in one batch. */
+  maxBytesPerPartition: number;
+}
+
+const INITIAL_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * A Nest microservice transport that reads the event topic in batches with kafkajs and hands
+ * each partition batch to the handler registered for {@link EVENT_BATCH_PATTERN}.
+ *
+ * Exactly-once effect: offsets are committed only after the handler stored the batch, and on
+ * (re)assignment each partition resumes after the highest offset ClickHouse already holds, so
+ * a batch whose insert succeeded but whose commit was lost is skipped rather than written again.
+ * A failing batch is retried with backoff, without committing, until it succeeds or the
+ * partition is revoked.
+ */
+export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
+  protected override readonly logger = new Logger(KafkaBatchTransport.name);
+  private consumer: Consumer | undefined;
+  private stopping = false;
+  /** Highest offset stored in ClickHouse per partition, loaded once per group generation. */
+  private storedOffsets = new Map<number, number>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly clickhouse: ClickHouseService,
+    private readonly options: KafkaBatchTransportOptions,
+  ) {
+    super();
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => unknown): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  private async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      maxBytesPerPartition: this.options.maxBytesPerPartition,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    this.consumer = consumer;
+
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // Partitions may have moved: positions known from before the rebalance are reloaded.
+      this.storedOffsets = new Map();
+      this.logger.log({ member_assignment: event.payload.memberAssignment }, `joined consumer group ${this.options.groupId}`);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka consumer crashed');
+    });
+
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.logger.log(`consuming ${this.options.topic} as group ${this.options.groupId}`);
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const { topic, partition } = batch;
+    const lastOffset = Number(batch.lastOffset());
+    const storedUpTo = await this.storedOffset(topic, partition);
+
+    const messages: BatchMessage[] = batch.messages
+      .filter((message) => Number(message.offset) > storedUpTo)
+      .map((message) => ({ offset: Number(message.offset), key: message.key?.toString('utf8') ?? null, value: message.value }));
+    const skipped = batch.messages.length - messages.length;
+    if (skipped > 0) {
+      this.logger.log({ topic, partition, stored_up_to: storedUpTo, skipped }, `skipping ${skipped} message(s) already stored in ClickHouse`);
+    }
+
+    if (messages.length > 0) {
+      const stored = await this.deliverWithRetry({ topic, partition, messages }, batch, heartbeat, () => isRunning() && !isStale() && !this.stopping);
+      if (!stored) return;
+      this.storedOffsets.set(partition, messages[messages.length - 1].offset);
+    }
+
+    resolveOffset(String(lastOffset));
+    await (this.consumer as Consumer).commitOffsets([{ topic, partition, offset: String(lastOffset + 1) }]);
+    await heartbeat();
+  }
+
+  /** Calls the handler until it succeeds; returns false when the partition is no longer ours. */
+  private async deliverWithRetry(
+    partitionBatch: PartitionBatch,
+    batch: Batch,
+    heartbeat: () => Promise<void>,
+    stillOwned: () => boolean,
+  ): Promise<boolean> {
+    const handler = this.getHandlerByPattern(EVENT_BATCH_PATTERN);
+    if (!handler) throw new Error(`no handler registered for ${EVENT_BATCH_PATTERN}`);
+    const first = partitionBatch.messages[0].offset;
+    const last = partitionBatch.messages[partitionBatch.messages.length - 1].offset;
+
+    for (let attempt = 1, backoff = INITIAL_BACKOFF_MS; ; attempt++, backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
+      try {
+        const started = Date.now();
+        const outcome = await lastValueFrom(this.transformToObservable(await handler(partitionBatch)), { defaultValue: undefined });
+        this.logger.log(
+          { topic: batch.topic, partition: batch.partition, first_offset: first, last_offset: last, outcome, ms: Date.now() - started },
+          `stored ${batch.topic}/${batch.partition} offsets ${first}-${last}`,
+        );
+        return true;
+      } catch (error) {
+        this.logger.error(
+          { err: error, topic: batch.topic, partition: batch.partition, first_offset: first, last_offset: last, attempt, retry_in_ms: backoff },
+          `storing ${batch.topic}/${batch.partition} offsets ${first}-${last} failed (attempt ${attempt}); retrying in ${backoff} ms without committing`,
+        );
+      }
+      const deadline = Date.now() + backoff;
+      while (Date.now() < deadline) {
+        if (!stillOwned()) {
+          this.logger.warn({ topic: batch.topic, partition: batch.partition, first_offset: first }, 'partition revoked or consumer stopping; abandoning the batch uncommitted');
+          return false;
+        }
+        await heartbeat().catch((error: unknown) => this.logger.warn({ err: error, partition: batch.partition }, 'heartbeat failed while waiting to retry'));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(0, deadline - Date.now()))));
+      }
+    }
+  }
+
+  private async storedOffset(topic: string, partition: number): Promise<number> {
+    const known = this.storedOffsets.get(partition);
+    if (known !== undefined) return known;
+    const rows = await this.clickhouse.query<{ stored_offset: string }>(sql`
+      SELECT max(max_offset) AS stored_offset, count() AS n
+      FROM kafka_progress
+      WHERE kafka_topic = ${topic} AND kafka_partition = ${partition}
+      HAVING n > 0
+    `);
+    const offset = rows.length > 0 ? Number(rows[0].stored_offset) : -1;
+    this.storedOffsets.set(partition, offset);
+    return offset;
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    if (this.consumer) {
+      await this.consumer.disconnect();
+      this.logger.log('Kafka consumer disconnected');
+    }
+  }
+
+  on(): never {
+    throw new Error('KafkaBatchTransport does not support event listeners');
+  }
+
+  unwrap<T>(): T {
+    if (!this.consumer) throw new Error('KafkaBatchTransport is not started');
+    return this.consumer as T;
+  }
+}

@@ -1,0 +1,55 @@
+import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { AppConfig, loadApiKeys } from '@gallery/config';
+import { ApiKeyGuard, HealthController } from '@gallery/http';
+import { createKafka, ensureTopics, EventPublisher } from '@gallery/kafka';
+import { EventsController } from './events.controller';
+import { IngestService } from './ingest.service';
+
+const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Connects the producer at start without failing the start: requests get 503 until Kafka answers. */
+class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Publisher');
+
+  constructor(
+    @Inject(EventPublisher) private readonly publisher: EventPublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    try {
+      await ensureTopics(createKafka(this.config.kafka, 'ingest-admin'), this.config.kafka);
+      await this.publisher.connect();
+    } catch (error) {
+      this.logger.error({ err: error, brokers: this.config.kafka.brokers }, 'Kafka is not reachable at start; publishing will retry per request');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+    this.logger.log('producer disconnected');
+  }
+}
+
+@Module({})
+export class IngestModule {
+  static register(config: AppConfig): DynamicModule {
+    const keys = loadApiKeys(config.apiKeysFile);
+    return {
+      module: IngestModule,
+      controllers: [EventsController, HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: EventPublisher, useFactory: () => new EventPublisher(createKafka(config.kafka, 'ingest'), config.kafka.topic) },
+        {
+          provide: IngestService,
+          useFactory: (publisher: EventPublisher) => new IngestService(publisher, config.ingest.maxBatchEvents),
+          inject: [EventPublisher],
+        },
+        { provide: APP_GUARD, useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys), inject: [Reflector] },
+        PublisherLifecycle,
+      ],
+    };
+  }
+}

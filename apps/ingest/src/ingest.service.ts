@@ -1,0 +1,107 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEnvelope, FieldError, formatIsoInstant, parseIsoInstant, validateEvent } from '@gallery/contract';
+import { ApiError, Caller } from '@gallery/http';
+import { EventPublisher } from '@gallery/kafka';
+
+/** Earliest `occurred_at` accepted: ClickHouse DateTime starts in 1970 and no gallery predates 2000. */
+const EARLIEST_OCCURRED_AT = Date.UTC(2000, 0, 1);
+/** How far ahead of the server clock `occurred_at` may be, for producers with a skewed clock. */
+const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
+/** Seconds a producer should wait before retrying when Kafka is unavailable. */
+const RETRY_AFTER_SECONDS = 5;
+
+export interface IngestResult {
+  accepted: number;
+  event_ids: string[];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates posted events and publishes them to Kafka, all or nothing. */
+@Injectable()
+export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
+
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly maxBatchEvents: number,
+  ) {}
+
+  /**
+   * Accepts one event object or `{ "events": [ … ] }`. Every event is validated before anything is
+   * published; one invalid event rejects the whole request with every error listed.
+   */
+  async ingest(body: unknown, caller: Caller): Promise<IngestResult> {
+    const receivedAt = Date.now();
+    const { items, pathOf } = this.splitBody(body);
+
+    const errors: FieldError[] = [];
+    const envelopes: EventEnvelope[] = [];
+    items.forEach((item, index) => {
+      const path = pathOf(index);
+      const result = validateEvent(item, path);
+      if (!result.ok) {
+        errors.push(...result.errors);
+        return;
+      }
+      const occurredAt = parseIsoInstant(result.event.occurred_at) as number;
+      if (occurredAt < EARLIEST_OCCURRED_AT || occurredAt > receivedAt + MAX_CLOCK_SKEW_MS) {
+        const field = path ? `${path}.occurred_at` : 'occurred_at';
+        errors.push({
+          field,
+          message: `${field} must lie between 2000-01-01T00:00:00Z and one day after the server time ${formatIsoInstant(receivedAt)}`,
+          value: result.event.occurred_at,
+        });
+        return;
+      }
+      envelopes.push({ account_id: caller.accountId, received_at: formatIsoInstant(receivedAt), event: result.event });
+    });
+
+    if (errors.length > 0) {
+      throw new ApiError(400, 'validation_failed', `${errors.length} invalid field(s); nothing was accepted`, errors);
+    }
+
+    try {
+      await this.publisher.publish(envelopes);
+    } catch (error) {
+      this.logger.error(
+        { err: error, account_id: caller.accountId, key_id: caller.keyId, events: envelopes.length, first_event_id: envelopes[0]?.event.event_id },
+        `publishing ${envelopes.length} event(s) to Kafka failed; answering 503`,
+      );
+      throw new ApiError(
+        503,
+        'kafka_unavailable',
+        `the event log is unavailable, so nothing was accepted; retry the same request after ${RETRY_AFTER_SECONDS} s`,
+        undefined,
+        { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      );
+    }
+
+    return { accepted: envelopes.length, event_ids: envelopes.map((envelope) => envelope.event.event_id) };
+  }
+
+  private splitBody(body: unknown): { items: unknown[]; pathOf: (index: number) => string } {
+    if (isPlainObject(body) && 'events' in body) {
+      const extra = Object.keys(body).filter((key) => key !== 'events');
+      if (extra.length > 0) {
+        throw new ApiError(400, 'validation_failed', 'a batch body may only contain "events"', extra.map((field) => ({ field, message: `property ${field} should not exist` })));
+      }
+      const events = body.events;
+      if (!Array.isArray(events) || events.length === 0) {
+        throw new ApiError(400, 'validation_failed', 'events must be a non-empty array', [{ field: 'events', message: 'events must be a non-empty array' }]);
+      }
+      if (events.length > this.maxBatchEvents) {
+        throw new ApiError(413, 'batch_too_large', `a batch may hold at most ${this.maxBatchEvents} events, got ${events.length}; split it`, [
+          { field: 'events', message: `events must contain at most ${this.maxBatchEvents} elements`, value: events.length },
+        ]);
+      }
+      return { items: events, pathOf: (index) => `events[${index}]` };
+    }
+    if (isPlainObject(body)) return { items: [body], pathOf: () => '' };
+    throw new ApiError(400, 'validation_failed', 'the body must be one event object or {"events": [ … ]}', [
+      { field: '(body)', message: 'must be a JSON object' },
+    ]);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './sql';
+export * from './clickhouse.service';
+export * from './migrations';
+export * from './event-row';

@@ -1,0 +1,69 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FastifyRequest } from 'fastify';
+import { ApiKeyRecord, ApiKeyScope, findApiKey } from '@gallery/config';
+import { ApiError } from './error-body';
+
+const SCOPE_KEY = 'gallery:api-key-scope';
+
+/** Marks a controller or route as needing an API key with this scope. */
+export const RequireScope = (scope: ApiKeyScope) => SetMetadata(SCOPE_KEY, scope);
+
+/** The caller as decided by the API key: the account comes from the key, never from the request. */
+export interface Caller {
+  accountId: string;
+  keyId: string;
+}
+
+type RequestWithCaller = FastifyRequest & { caller?: Caller };
+
+/** Injects the {@link Caller} that {@link ApiKeyGuard} attached to the request. */
+export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
+  const caller = context.switchToHttp().getRequest<RequestWithCaller>().caller;
+  if (!caller) throw new Error('CurrentCaller used on a route without RequireScope');
+  return caller;
+});
+
+export const API_KEYS = Symbol('API_KEYS');
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match) return match[1];
+  }
+  const header = request.headers['x-api-key'];
+  return typeof header === 'string' && header.length > 0 ? header : undefined;
+}
+
+/**
+ * Checks the API key of routes marked with {@link RequireScope}. The key is read from
+ * `Authorization: Bearer <key>` or `X-API-Key`; neither the key nor its digest is ever logged.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: readonly ApiKeyRecord[],
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(SCOPE_KEY, [context.getHandler(), context.getClass()]);
+    if (!scope) return true;
+
+    const request = context.switchToHttp().getRequest<RequestWithCaller>();
+    const key = presentedKey(request);
+    if (!key) {
+      throw new ApiError(401, 'unauthorized', 'missing API key: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"', undefined, {
+        'WWW-Authenticate': 'Bearer',
+      });
+    }
+    const record = findApiKey(this.keys, key);
+    if (!record) throw new ApiError(401, 'unauthorized', 'invalid API key', undefined, { 'WWW-Authenticate': 'Bearer' });
+    if (!record.scopes.includes(scope)) {
+      throw new ApiError(403, 'forbidden', `API key ${record.id} lacks the "${scope}" scope this endpoint needs`);
+    }
+    request.caller = { accountId: record.accountId, keyId: record.id };
+    return true;
+  }
+}

@@ -1,0 +1,54 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { KafkaConfig } from '@gallery/config';
+
+function logToNest(entry: LogEntry): void {
+  const { message, ...extra } = entry.log;
+  const text = `${entry.namespace}: ${message} ${JSON.stringify(extra)}`;
+  // kafkajs logs every failed broker response as an error, including the ones it retries
+  // (coordinator loading, leader moving); those are warnings until the operation itself fails.
+  if (entry.namespace === 'Connection' && entry.level === logLevel.ERROR) kafkajsLogger.warn(text);
+  else if (entry.level === logLevel.ERROR || entry.level === logLevel.NOTHING) kafkajsLogger.error(text);
+  else if (entry.level === logLevel.WARN) kafkajsLogger.warn(text);
+  else kafkajsLogger.debug(text);
+}
+
+const kafkajsLogger = new Logger('kafkajs');
+
+/** Creates the kafkajs client of an app; kafkajs logs go through the Nest logger. */
+export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
+  return new Kafka({
+    clientId: `${config.clientId}-${clientSuffix}`,
+    brokers: config.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    logLevel: logLevel.WARN,
+    logCreator: () => logToNest,
+    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 5_000 },
+  });
+}
+
+/**
+ * Creates the event topic and its dead-letter topic when missing. The broker runs with topic
+ * auto-creation off, so a misspelt topic name fails loudly instead of creating a new topic.
+ */
+export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [config.topic, config.deadLetterTopic].filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: config.topicPartitions,
+        replicationFactor: -1,
+        configEntries: [{ name: 'min.insync.replicas', value: '1' }],
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
