@@ -1,0 +1,22 @@
+import { loadAppConfig } from './app-config';
+
+describe('loadAppConfig', () => {
+  it('uses the documented defaults', () => {
+    const config = loadAppConfig({});
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.kafka.deadLetterTopic).toBe('gallery.events.v1.dlq');
+    expect(config.clickhouse.database).toBe('gallery_analytics');
+    expect(config.ingest.port).toBe(3000);
+    expect(config.query.port).toBe(3001);
+  });
+
+  it.each([
+    [{ INGEST_PORT: 'abc' }, /INGEST_PORT must be a whole number/],
+    [{ INGEST_PORT: '70000' }, /INGEST_PORT/],
+    [{ CLICKHOUSE_DATABASE: 'x; DROP' }, /CLICKHOUSE_DATABASE/],
+    [{ CLICKHOUSE_URL: 'ftp://x' }, /CLICKHOUSE_URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  ])('names the invalid variable %#', (env, message) => {
+    expect(() => loadAppConfig(env)).toThrow(message);
+  });
+});
