@@ -1,3 +1,6 @@
+// class-transformer's @Type decorators read design-time metadata, so the polyfill loads with the contract.
+import 'reflect-metadata';
+
 export * from './event-type';
 export * from './identifiers';
 export * from './iso-instant';
