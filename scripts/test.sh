@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh machine: installs and starts Kafka and ClickHouse, installs the npm
-# dependencies, builds, type-checks, then runs the unit tests and the end-to-end tests, which
-# start their own copies of the three apps against the real broker and server.
+# Runs every test on a fresh machine. It installs and starts Kafka and ClickHouse, installs the
+# npm dependencies, builds and type-checks. Then it runs the unit tests and the end-to-end tests,
+# which start their own copies of the three apps against the real broker and server.
 set -euo pipefail
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_DIR"

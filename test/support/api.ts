@@ -71,12 +71,12 @@ export async function waitForConsumerCaughtUp(timeoutMs = 60_000): Promise<void>
   }
 }
 
-/** A unique collection id, so tests do not see each other's events. */
+/** Returns a unique collection id, so tests do not see each other's events. */
 export function uniqueCollection(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** A copy of the contract example of `type` with a fresh event id, in `collectionId`. */
+/** Copies the contract example of `type` with a fresh event id into `collectionId`. */
 export function exampleEvent(type: EventType, collectionId: string, overrides: Record<string, unknown> = {}): Record<string, any> {
   return { ...structuredClone(EVENT_EXAMPLES[type]), event_id: randomUUID(), collection_id: collectionId, ...overrides };
 }
