@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { EventType } from '@gallery/contract';
-import { eventually, exampleEvent, getJson, postEvents, uniqueCollection, waitForConsumerCaughtUp } from './support/api';
+import { eventually, exampleEvent, getJson, postDeclaringLength, postEvents, uniqueCollection, waitForConsumerCaughtUp } from './support/api';
 import { KEYS } from './support/test-env';
 
 describe('ingest to query pipeline', () => {
@@ -191,7 +191,7 @@ describe('ingest to query pipeline', () => {
     expect(batch.status).toBe(413);
     expect(batch.body.error.code).toBe('batch_too_large');
 
-    const huge = await postEvents(null, KEYS.ingest, { raw: JSON.stringify({ events: [{ pad: 'x'.repeat(5 * 1024 * 1024) }] }) });
+    const huge = await postDeclaringLength(5 * 1024 * 1024, KEYS.ingest);
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('payload_too_large');
   });

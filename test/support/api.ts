@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_EXAMPLES, EventType } from '@gallery/contract';
 import { readTestRun } from './test-env';
@@ -16,6 +17,32 @@ export async function postEvents(body: unknown, key: string | undefined, init: {
   const response = await fetch(`${run.ingestUrl}/api/v1/events`, { method: 'POST', headers, body: init.raw ?? JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * Sends request headers that declare a body of `length` bytes and waits for the answer before
+ * sending any of it. The server rejects an oversized body from its Content-Length alone; sending
+ * the whole body would race the server closing the connection.
+ */
+export function postDeclaringLength(length: number, key: string): Promise<JsonResponse> {
+  const url = new URL('/api/v1/events', readTestRun().ingestUrl);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(length), authorization: `Bearer ${key}` },
+    });
+    outgoing.on('response', (incoming) => {
+      let text = '';
+      incoming.setEncoding('utf8');
+      incoming.on('data', (chunk: string) => (text += chunk));
+      incoming.on('end', () => {
+        resolve({ status: incoming.statusCode ?? 0, headers: new Headers(), body: text ? JSON.parse(text) : null });
+        outgoing.destroy();
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.write('{"events":[');
+  });
 }
 
 export async function getJson(path: string, key: string | undefined): Promise<JsonResponse> {
