@@ -23,7 +23,7 @@ fi
 cat <<EOT
 
 The stack is running. Ingest API: http://127.0.0.1:3000, query API: http://127.0.0.1:3001.
-Try (the sample log's busiest collection is presentations:logstash-puppetconf-2012):
+Try these (the sample log's collections include images and presentations:logstash-puppetconf-2012):
 
   curl -s -H 'X-API-Key: $READ_KEY' 'http://127.0.0.1:3001/api/v1/collections/presentations:logstash-puppetconf-2012/downloads/'
   curl -s -H 'X-API-Key: $READ_KEY' 'http://127.0.0.1:3001/api/v1/collections/images/photo_downloads?limit=5'
