@@ -45,7 +45,7 @@ describe('ingest without Kafka', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.ingest}` },
       body: JSON.stringify(exampleEvent(EventType.PhotoDownloaded, uniqueCollection('nokafka'))),
     });
-    const body = await response.json();
+    const body = (await response.json()) as { error: { code: string } };
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
     expect(body.error.code).toBe('kafka_unavailable');
