@@ -14,7 +14,7 @@ const swcTransform = [
 ];
 
 const moduleNameMapper = {
-  '^@gallery/(contract|config|clickhouse|kafka|http|access-log)$': '<rootDir>/libs/$1/src',
+  '^@gallery/(contract|config|clickhouse|kafka|http|access-log|metrics)$': '<rootDir>/libs/$1/src',
 };
 
 module.exports = {

@@ -42,6 +42,7 @@ export default async function globalSetup(): Promise<void> {
     CLICKHOUSE_DATABASE: `e2e_${runId}`,
     INGEST_PORT: process.env.E2E_INGEST_PORT ?? '3100',
     QUERY_PORT: process.env.E2E_QUERY_PORT ?? '3101',
+    CONSUMER_PORT: process.env.E2E_CONSUMER_PORT ?? '3102',
     API_KEYS_FILE: join(ROOT, 'config', 'api-keys.dev.json'),
     LOG_LEVEL: 'info',
   };

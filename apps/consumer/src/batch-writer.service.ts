@@ -1,8 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { COLLECTION_ID_PATTERN, EventEnvelope, FieldError, parseIsoInstant, validateEvent } from '@gallery/contract';
 import { ClickHouseService, EventRow, inList, sql, toEventRow } from '@gallery/clickhouse';
 import { BatchMessage, PartitionBatch } from './partition-batch';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+import { CONSUMER_FAULT, ConsumerFault } from './consumer-fault';
+import { deadLettersTotal, duplicatesDroppedTotal, eventsInsertedTotal, insertDurationSeconds } from './consumer.metrics';
 
 export interface BatchOutcome {
   inserted: number;
@@ -10,7 +12,10 @@ export interface BatchOutcome {
   deadLettered: number;
 }
 
-type Decoded = { ok: true; envelope: EventEnvelope } | { ok: false; reason: string; errors?: FieldError[] };
+/** Reason class of a dead letter, used as a metric label; the full reason goes into the header. */
+type DeadLetterCategory = 'no_value' | 'not_json' | 'not_object' | 'envelope_invalid' | 'contract_invalid';
+
+type Decoded = { ok: true; envelope: EventEnvelope } | { ok: false; category: DeadLetterCategory; reason: string; errors?: FieldError[] };
 
 /**
  * Writes one partition batch to ClickHouse: decodes and re-validates each message, sends the
@@ -21,26 +26,31 @@ type Decoded = { ok: true; envelope: EventEnvelope } | { ok: false; reason: stri
 @Injectable()
 export class BatchWriterService {
   private readonly logger = new Logger(BatchWriterService.name);
+  private successfulInserts = 0;
 
   constructor(
     private readonly clickhouse: ClickHouseService,
     private readonly deadLetters: DeadLetterPublisher,
+    @Inject(CONSUMER_FAULT) private readonly fault: ConsumerFault,
   ) {}
 
   async write(batch: PartitionBatch): Promise<BatchOutcome> {
     const rows: EventRow[] = [];
     const invalid: DeadLetter[] = [];
+    const categories: DeadLetterCategory[] = [];
     for (const message of batch.messages) {
       const decoded = this.decode(message);
       if (decoded.ok) {
         rows.push(toEventRow(decoded.envelope, { topic: batch.topic, partition: batch.partition, offset: message.offset }));
       } else {
+        categories.push(decoded.category);
         invalid.push({ source: { topic: batch.topic, partition: batch.partition, offset: message.offset }, key: message.key, value: message.value, reason: decoded.reason, errors: decoded.errors });
       }
     }
 
     if (invalid.length > 0) {
       await this.deadLetters.publish(invalid);
+      for (const category of categories) deadLettersTotal.inc({ reason: category });
       for (const letter of invalid) {
         this.logger.warn(
           { topic: batch.topic, partition: batch.partition, offset: letter.source.offset, reason: letter.reason },
@@ -50,36 +60,57 @@ export class BatchWriterService {
     }
 
     const fresh = await this.withoutStoredEvents(rows);
-    await this.clickhouse.insert('events', fresh);
+    if (fresh.length > 0) {
+      const stopTimer = insertDurationSeconds.startTimer();
+      try {
+        await this.clickhouse.insert('events', fresh);
+      } finally {
+        stopTimer();
+      }
+      eventsInsertedTotal.inc(fresh.length);
+      this.injectFaultAfterInsert(batch);
+    }
+    duplicatesDroppedTotal.inc(rows.length - fresh.length);
     return { inserted: fresh.length, duplicates: rows.length - fresh.length, deadLettered: invalid.length };
   }
 
+  /** Applies the test-only `exit-after-insert` fault; see consumer-fault.ts. */
+  private injectFaultAfterInsert(batch: PartitionBatch): void {
+    this.successfulInserts++;
+    if (this.fault.kind !== 'exit-after-insert' || this.successfulInserts !== this.fault.afterInserts) return;
+    this.logger.fatal(
+      { topic: batch.topic, partition: batch.partition, first_offset: batch.messages[0].offset },
+      `CONSUMER_FAULT: exiting with code 137 after insert ${this.successfulInserts}, before committing ${batch.topic}/${batch.partition}`,
+    );
+    process.exit(137);
+  }
+
   private decode(message: BatchMessage): Decoded {
-    if (!message.value) return { ok: false, reason: 'message has no value' };
+    if (!message.value) return { ok: false, category: 'no_value', reason: 'message has no value' };
 
     let parsed: unknown;
     try {
       parsed = JSON.parse(message.value.toString('utf8'));
     } catch (error) {
-      return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
+      return { ok: false, category: 'not_json', reason: `value is not JSON: ${(error as Error).message}` };
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return { ok: false, reason: 'value is not a JSON object' };
+      return { ok: false, category: 'not_object', reason: 'value is not a JSON object' };
     }
 
     const { account_id: accountId, received_at: receivedAt, event } = parsed as Record<string, unknown>;
     if (typeof accountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(accountId)) {
-      return { ok: false, reason: 'envelope account_id is missing or invalid' };
+      return { ok: false, category: 'envelope_invalid', reason: 'envelope account_id is missing or invalid' };
     }
     if (typeof receivedAt !== 'string' || parseIsoInstant(receivedAt) === null) {
-      return { ok: false, reason: 'envelope received_at is missing or not an ISO-8601 instant' };
+      return { ok: false, category: 'envelope_invalid', reason: 'envelope received_at is missing or not an ISO-8601 instant' };
     }
     const result = validateEvent(event, 'event');
     if (!result.ok) {
-      return { ok: false, reason: `event fails the contract: ${result.errors.map((e) => e.message).join('; ')}`, errors: result.errors };
+      return { ok: false, category: 'contract_invalid', reason: `event fails the contract: ${result.errors.map((e) => e.message).join('; ')}`, errors: result.errors };
     }
     if (!COLLECTION_ID_PATTERN.test(result.event.collection_id)) {
-      return { ok: false, reason: 'event collection_id is invalid' };
+      return { ok: false, category: 'contract_invalid', reason: 'event collection_id is invalid' };
     }
     return { ok: true, envelope: { account_id: accountId, received_at: receivedAt, event: result.event } };
   }

@@ -1,8 +1,11 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
 import { AppConfig } from '@gallery/config';
 import { ClickHouseService } from '@gallery/clickhouse';
-import { createKafka } from '@gallery/kafka';
+import { clickHouseReadinessCheck, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
+import { createKafka, kafkaReadinessCheck } from '@gallery/kafka';
 import { BatchWriterService } from './batch-writer.service';
+import { CONSUMER_FAULT, ConsumerFault } from './consumer-fault';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { EventsHandler } from './events.handler';
 
@@ -14,15 +17,19 @@ class DeadLetterLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** The consumer's batch handler plus its HTTP endpoints: /health, /ready and /metrics. */
 @Module({})
 export class ConsumerModule {
-  static register(config: AppConfig, clickhouse: ClickHouseService): DynamicModule {
+  static register(config: AppConfig, clickhouse: ClickHouseService, fault: ConsumerFault): DynamicModule {
+    const readinessKafka: Kafka = createKafka(config.kafka, 'consumer-ready', { retry: { retries: 0 } });
     return {
       module: ConsumerModule,
-      controllers: [EventsHandler],
+      controllers: [EventsHandler, HealthController, MetricsController],
       providers: [
         { provide: ClickHouseService, useValue: clickhouse },
+        { provide: CONSUMER_FAULT, useValue: fault },
         { provide: DeadLetterPublisher, useFactory: () => new DeadLetterPublisher(createKafka(config.kafka, 'consumer-dlq'), config.kafka.deadLetterTopic) },
+        { provide: READINESS_CHECKS, useFactory: () => [kafkaReadinessCheck(readinessKafka, config.kafka.topic), clickHouseReadinessCheck(clickhouse)] },
         BatchWriterService,
         DeadLetterLifecycle,
       ],

@@ -4,12 +4,17 @@ import { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
 import { BatchMessage, EVENT_BATCH_PATTERN, PartitionBatch } from './partition-batch';
+import { ConsumerFault } from './consumer-fault';
+import { batchRetriesTotal, batchSizeMessages } from './consumer.metrics';
+import { FreshnessWatermarks } from './freshness-watermark';
 
 export interface KafkaBatchTransportOptions {
   topic: string;
   groupId: string;
   /** Most bytes fetched per partition in one batch. */
   maxBytesPerPartition: number;
+  /** Test-only fault injection; see consumer-fault.ts. */
+  fault: ConsumerFault;
 }
 
 const INITIAL_BACKOFF_MS = 500;
@@ -36,6 +41,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     private readonly kafka: Kafka,
     private readonly clickhouse: ClickHouseService,
     private readonly options: KafkaBatchTransportOptions,
+    private readonly watermarks: FreshnessWatermarks,
   ) {
     super();
   }
@@ -73,6 +79,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    this.watermarks.start();
     this.logger.log(`consuming ${this.options.topic} as group ${this.options.groupId}`);
   }
 
@@ -80,7 +87,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const lastOffset = Number(batch.lastOffset());
-    const storedUpTo = await this.storedOffset(topic, partition);
+    const stillOwned = () => isRunning() && !isStale() && !this.stopping;
+    const storedUpTo = await this.storedOffsetWithRetry(topic, partition, heartbeat, stillOwned);
+    if (storedUpTo === undefined) return;
 
     const messages: BatchMessage[] = batch.messages
       .filter((message) => Number(message.offset) > storedUpTo)
@@ -91,14 +100,24 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
 
     if (messages.length > 0) {
-      const stored = await this.deliverWithRetry({ topic, partition, messages }, batch, heartbeat, () => isRunning() && !isStale() && !this.stopping);
+      batchSizeMessages.observe(messages.length);
+      const stored = await this.deliverWithRetry({ topic, partition, messages }, batch, heartbeat, stillOwned);
       if (!stored) return;
       this.storedOffsets.set(partition, messages[messages.length - 1].offset);
     }
 
     resolveOffset(String(lastOffset));
-    await (this.consumer as Consumer).commitOffsets([{ topic, partition, offset: String(lastOffset + 1) }]);
+    if (this.options.fault.kind === 'drop-commits') {
+      this.logger.warn({ topic, partition, offset: lastOffset + 1 }, `CONSUMER_FAULT: dropping the commit of ${topic}/${partition} offset ${lastOffset + 1}`);
+    } else {
+      await (this.consumer as Consumer).commitOffsets([{ topic, partition, offset: String(lastOffset + 1) }]);
+    }
     await heartbeat();
+
+    const lastTimestamp = Number(batch.messages[batch.messages.length - 1].timestamp);
+    await this.watermarks
+      .recordCommittedBatch(partition, lastOffset + 1, lastTimestamp, Number(batch.highWatermark))
+      .catch((error: unknown) => this.logger.warn({ err: error, topic, partition }, `writing the freshness watermark of ${topic}/${partition} failed; the next check retries`));
   }
 
   /** Calls the handler until it succeeds; returns false when the partition is no longer ours. */
@@ -123,20 +142,46 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         );
         return true;
       } catch (error) {
+        batchRetriesTotal.inc({ topic: batch.topic, partition: String(batch.partition) });
         this.logger.error(
           { err: error, topic: batch.topic, partition: batch.partition, first_offset: first, last_offset: last, attempt, retry_in_ms: backoff },
           `storing ${batch.topic}/${batch.partition} offsets ${first}-${last} failed (attempt ${attempt}); retrying in ${backoff} ms without committing`,
         );
       }
-      const deadline = Date.now() + backoff;
-      while (Date.now() < deadline) {
-        if (!stillOwned()) {
-          this.logger.warn({ topic: batch.topic, partition: batch.partition, first_offset: first }, 'partition revoked or consumer stopping; abandoning the batch uncommitted');
-          return false;
-        }
-        await heartbeat().catch((error: unknown) => this.logger.warn({ err: error, partition: batch.partition }, 'heartbeat failed while waiting to retry'));
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(0, deadline - Date.now()))));
+      if (!(await this.waitToRetry(backoff, batch.partition, heartbeat, stillOwned))) {
+        this.logger.warn({ topic: batch.topic, partition: batch.partition, first_offset: first }, 'partition revoked or consumer stopping; abandoning the batch uncommitted');
+        return false;
       }
+    }
+  }
+
+  /** Waits `backoffMs` while sending heartbeats; returns false as soon as the partition is no longer ours. */
+  private async waitToRetry(backoffMs: number, partition: number, heartbeat: () => Promise<void>, stillOwned: () => boolean): Promise<boolean> {
+    const deadline = Date.now() + backoffMs;
+    while (Date.now() < deadline) {
+      if (!stillOwned()) return false;
+      await heartbeat().catch((error: unknown) => this.logger.warn({ err: error, partition }, 'heartbeat failed while waiting to retry'));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(0, deadline - Date.now()))));
+    }
+    return true;
+  }
+
+  /**
+   * Reads the stored offset, retrying with backoff while ClickHouse is unreachable; returns
+   * undefined when the partition is revoked or the consumer stops meanwhile.
+   */
+  private async storedOffsetWithRetry(topic: string, partition: number, heartbeat: () => Promise<void>, stillOwned: () => boolean): Promise<number | undefined> {
+    for (let attempt = 1, backoff = INITIAL_BACKOFF_MS; ; attempt++, backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
+      try {
+        return await this.storedOffset(topic, partition);
+      } catch (error) {
+        batchRetriesTotal.inc({ topic, partition: String(partition) });
+        this.logger.error(
+          { err: error, topic, partition, attempt, retry_in_ms: backoff },
+          `reading the stored offset of ${topic}/${partition} from kafka_progress failed (attempt ${attempt}); retrying in ${backoff} ms`,
+        );
+      }
+      if (!(await this.waitToRetry(backoff, partition, heartbeat, stillOwned))) return undefined;
     }
   }
 
@@ -154,12 +199,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return offset;
   }
 
+  /**
+   * Stops consuming. kafkajs waits for the batch in progress: a batch being written finishes and
+   * is committed, and a batch waiting to retry is abandoned uncommitted.
+   */
   async close(): Promise<void> {
     this.stopping = true;
     if (this.consumer) {
       await this.consumer.disconnect();
       this.logger.log('Kafka consumer disconnected');
     }
+    await this.watermarks.stop();
   }
 
   on(): never {

@@ -1,12 +1,15 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { AppConfig, loadApiKeys } from '@gallery/config';
-import { ApiKeyGuard, HealthController } from '@gallery/http';
-import { createKafka, ensureTopics, EventPublisher } from '@gallery/kafka';
+import { ApiKeyGuard, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
+import { createKafka, ensureTopics, EventPublisher, kafkaReadinessCheck } from '@gallery/kafka';
 import { EventsController } from './events.controller';
 import { IngestService } from './ingest.service';
 
 const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Time given to publishes still in flight at shutdown; the HTTP server has closed by then. */
+const DRAIN_TIMEOUT_MS = 15_000;
 
 /** Connects the producer at start without failing the start: requests get 503 until Kafka answers. */
 class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -26,7 +29,14 @@ class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Runs after the HTTP server closed: it stopped accepting connections and waited for the
+   * requests in flight, so each publish has either been answered or is still awaited here.
+   */
   async onApplicationShutdown(): Promise<void> {
+    if (!(await this.publisher.drain(DRAIN_TIMEOUT_MS))) {
+      this.logger.error(`publishes still in flight after ${DRAIN_TIMEOUT_MS} ms; disconnecting anyway, so their requests get no 202`);
+    }
     await this.publisher.disconnect();
     this.logger.log('producer disconnected');
   }
@@ -38,7 +48,7 @@ export class IngestModule {
     const keys = loadApiKeys(config.apiKeysFile);
     return {
       module: IngestModule,
-      controllers: [EventsController, HealthController],
+      controllers: [EventsController, HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: EventPublisher, useFactory: () => new EventPublisher(createKafka(config.kafka, 'ingest'), config.kafka.topic) },
@@ -49,6 +59,10 @@ export class IngestModule {
         },
         { provide: APP_GUARD, useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys), inject: [Reflector] },
         PublisherLifecycle,
+        {
+          provide: READINESS_CHECKS,
+          useFactory: () => [kafkaReadinessCheck(createKafka(config.kafka, 'ingest-ready', { retry: { retries: 0 } }), config.kafka.topic)],
+        },
       ],
     };
   }

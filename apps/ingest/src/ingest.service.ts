@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventEnvelope, FieldError, formatIsoInstant, parseIsoInstant, validateEvent } from '@gallery/contract';
 import { ApiError, Caller } from '@gallery/http';
 import { EventPublisher } from '@gallery/kafka';
+import { eventsAcceptedTotal, eventsRejectedTotal, publishDurationSeconds } from './ingest.metrics';
 
 /** Earliest `occurred_at` accepted: ClickHouse DateTime starts in 1970 and no gallery predates 2000. */
 const EARLIEST_OCCURRED_AT = Date.UTC(2000, 0, 1);
@@ -60,12 +61,17 @@ export class IngestService {
     });
 
     if (errors.length > 0) {
+      eventsRejectedTotal.inc({ reason: 'validation_failed' }, items.length);
       throw new ApiError(400, 'validation_failed', `${errors.length} invalid field(s); nothing was accepted`, errors);
     }
 
+    const stopTimer = publishDurationSeconds.startTimer();
     try {
       await this.publisher.publish(envelopes);
+      stopTimer({ outcome: 'acked' });
     } catch (error) {
+      stopTimer({ outcome: 'failed' });
+      eventsRejectedTotal.inc({ reason: 'kafka_unavailable' }, envelopes.length);
       this.logger.error(
         { err: error, account_id: caller.accountId, key_id: caller.keyId, events: envelopes.length, first_event_id: envelopes[0]?.event.event_id },
         `publishing ${envelopes.length} event(s) to Kafka failed; answering 503`,
@@ -79,6 +85,7 @@ export class IngestService {
       );
     }
 
+    eventsAcceptedTotal.inc(envelopes.length);
     return { accepted: envelopes.length, event_ids: envelopes.map((envelope) => envelope.event.event_id) };
   }
 
@@ -93,6 +100,7 @@ export class IngestService {
         throw new ApiError(400, 'validation_failed', 'events must be a non-empty array', [{ field: 'events', message: 'events must be a non-empty array' }]);
       }
       if (events.length > this.maxBatchEvents) {
+        eventsRejectedTotal.inc({ reason: 'batch_too_large' }, events.length);
         throw new ApiError(413, 'batch_too_large', `a batch may hold at most ${this.maxBatchEvents} events, got ${events.length}; split it`, [
           { field: 'events', message: `events must contain at most ${this.maxBatchEvents} elements`, value: events.length },
         ]);

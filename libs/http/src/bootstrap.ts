@@ -6,6 +6,7 @@ import { IncomingMessage } from 'node:http';
 import { createRootLogger, PinoNestLogger } from './logger';
 import { AllExceptionsFilter } from './exception.filter';
 import { stringifyExact } from './exact-json';
+import { recordHttpMetrics } from './http-metrics';
 
 export interface HttpAppOptions {
   service: string;
@@ -42,6 +43,7 @@ export async function startHttpApp(module: Type<unknown> | DynamicModule, option
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
   fastify.setReplySerializer((payload) => stringifyExact(payload));
+  recordHttpMetrics(fastify);
   fastify
     .addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', String(request.id));

@@ -5,3 +5,6 @@ export * from './logger';
 export * from './bootstrap';
 export * from './health.controller';
 export * from './exact-json';
+export * from './metrics.controller';
+export * from './http-metrics';
+export * from './clickhouse-readiness';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, KafkaConfig as KafkaClientOptions, logLevel, LogEntry } from 'kafkajs';
 import { KafkaConfig } from '@gallery/config';
 
 function logToNest(entry: LogEntry): void {
@@ -15,8 +15,11 @@ function logToNest(entry: LogEntry): void {
 
 const kafkajsLogger = new Logger('kafkajs');
 
-/** Creates the kafkajs client of an app; kafkajs logs go through the Nest logger. */
-export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
+/**
+ * Creates the kafkajs client of an app; kafkajs logs go through the Nest logger. `overrides`
+ * replaces client options, for example fewer retries for a readiness check.
+ */
+export function createKafka(config: KafkaConfig, clientSuffix: string, overrides: Partial<KafkaClientOptions> = {}): Kafka {
   return new Kafka({
     clientId: `${config.clientId}-${clientSuffix}`,
     brokers: config.brokers,
@@ -25,6 +28,7 @@ export function createKafka(config: KafkaConfig, clientSuffix: string): Kafka {
     logLevel: logLevel.WARN,
     logCreator: () => logToNest,
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 5_000 },
+    ...overrides,
   });
 }
 
@@ -45,7 +49,12 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<v
         topic,
         numPartitions: config.topicPartitions,
         replicationFactor: -1,
-        configEntries: [{ name: 'min.insync.replicas', value: '1' }],
+        configEntries: [
+          { name: 'min.insync.replicas', value: '1' },
+          // Broker append time as the message timestamp makes timestamps grow with the offset in
+          // each partition, which the consumer's freshness watermark relies on.
+          ...(topic === config.topic ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : []),
+        ],
       })),
     });
   } finally {
