@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ClickHouseService, fragment, SqlFragment, sql } from '@gallery/clickhouse';
+import { ClickHouseService, SqlFragment, sql } from '@gallery/clickhouse';
+import { afterDescending, collectionWhere, DOWNLOAD_ROWS, filterWhere, rangeWhere, ReadContext } from './scope';
+import { bucketSql } from './time-zones';
 
-/** Rows counted as downloads: every photo download, and video downloads once they closed. */
-const DOWNLOAD_ROWS = fragment`(type = 'photo.downloaded' OR (type = 'video.download' AND status != 'started'))`;
-const PHOTO_ROWS = fragment`type = 'photo.downloaded'`;
-
-export interface Scope {
-  accountId: string;
-  collectionId: string;
-}
+const PHOTO_ROWS = new SqlFragment(`type = 'photo.downloaded'`);
 
 export interface TotalsRow {
   downloads: string;
@@ -77,7 +72,8 @@ export interface ClientActivityRow {
 }
 
 export interface TimelineRow {
-  bucket: string;
+  /** Bucket start in Unix seconds. */
+  bucket_start: string;
   downloads: string;
   photo_downloads: string;
   video_downloads: string;
@@ -86,19 +82,24 @@ export interface TimelineRow {
   unique_clients: string;
 }
 
+/** Columns of a download row, in the order the list and the CSV export use. */
+export const DOWNLOAD_COLUMNS = `event_id, occurred_at_ms, media_kind, client_id, client_email, client_name, media_id, gallery_id,
+  file_name, file_format, file_size_bytes, bytes_transferred, status, duration_ms, http_status, share_link_id, download_id`;
+
 /**
- * SQL over the `events` table for the download endpoints. Every statement is limited to the
- * caller's account and one collection, both in the primary key, so it reads only that range.
+ * SQL over `events` and the `downloads_15m` rollup for the download endpoints. Every statement is
+ * limited to the caller's account and one collection, both leading the sort key.
  */
 @Injectable()
 export class DownloadsRepository {
   constructor(private readonly clickhouse: ClickHouseService) {}
 
-  private where(scope: Scope, rows: SqlFragment): string {
-    return sql`account_id = ${scope.accountId} AND collection_id = ${scope.collectionId} AND ${rows}`;
+  private where(context: ReadContext, photosOnly: boolean): string {
+    const rows = photosOnly ? PHOTO_ROWS : DOWNLOAD_ROWS;
+    return `${collectionWhere(context)} AND ${rows} AND ${rangeWhere(context.query)} AND ${filterWhere(context.query)}`;
   }
 
-  async totals(scope: Scope, photosOnly: boolean): Promise<TotalsRow> {
+  async totals(context: ReadContext, photosOnly: boolean): Promise<TotalsRow> {
     const [row] = await this.clickhouse.query<TotalsRow>(`
       SELECT
         count() AS downloads,
@@ -118,12 +119,13 @@ export class DownloadsRepository {
         min(occurred_at_ms) AS first_ms,
         max(occurred_at_ms) AS last_ms
       FROM events
-      WHERE ${this.where(scope, photosOnly ? PHOTO_ROWS : DOWNLOAD_ROWS)}
+      WHERE ${this.where(context, photosOnly)}
     `);
     return row;
   }
 
-  async perMedia(scope: Scope, photosOnly: boolean, limit: number): Promise<PerMediaRow[]> {
+  /** Downloads per media item, most downloaded first. */
+  async perMedia(context: ReadContext, photosOnly: boolean, limit: number): Promise<PerMediaRow[]> {
     return this.clickhouse.query<PerMediaRow>(`
       SELECT
         media_id,
@@ -138,26 +140,29 @@ export class DownloadsRepository {
         min(occurred_at_ms) AS first_ms,
         max(occurred_at_ms) AS last_ms
       FROM events
-      WHERE ${this.where(scope, photosOnly ? PHOTO_ROWS : DOWNLOAD_ROWS)}
+      WHERE ${this.where(context, photosOnly)}
       GROUP BY media_id
       ORDER BY downloads DESC, media_id ASC
       LIMIT ${limit}
     `);
   }
 
-  async recent(scope: Scope, photosOnly: boolean, limit: number): Promise<DownloadRow[]> {
-    return this.clickhouse.query<DownloadRow>(`
-      SELECT event_id, occurred_at_ms, media_kind, client_id, client_email, client_name, media_id, gallery_id,
-             file_name, file_format, file_size_bytes, bytes_transferred, status, duration_ms, http_status,
-             share_link_id, download_id
+  /** One page of downloads, newest first, after the cursor. */
+  listSql(context: ReadContext, photosOnly: boolean, limit: number): string {
+    return `
+      SELECT ${DOWNLOAD_COLUMNS}
       FROM events
-      WHERE ${this.where(scope, photosOnly ? PHOTO_ROWS : DOWNLOAD_ROWS)}
-      ORDER BY occurred_at DESC, occurred_at_ms DESC, event_id DESC
-      LIMIT ${limit}
-    `);
+      WHERE ${this.where(context, photosOnly)} AND ${afterDescending('occurred_at_ms', 'event_id', context.query.cursor?.after)}
+      ORDER BY occurred_at_ms DESC, event_id DESC
+      ${limit < Number.MAX_SAFE_INTEGER ? `LIMIT ${limit}` : ''}
+    `;
   }
 
-  async clients(scope: Scope, limit: number): Promise<ClientActivityRow[]> {
+  async list(context: ReadContext, photosOnly: boolean, limit: number): Promise<DownloadRow[]> {
+    return this.clickhouse.query<DownloadRow>(this.listSql(context, photosOnly, limit));
+  }
+
+  async clients(context: ReadContext, limit: number): Promise<ClientActivityRow[]> {
     return this.clickhouse.query<ClientActivityRow>(`
       SELECT
         client_id,
@@ -171,28 +176,73 @@ export class DownloadsRepository {
         min(occurred_at_ms) AS first_ms,
         max(occurred_at_ms) AS last_ms
       FROM events
-      WHERE ${this.where(scope, DOWNLOAD_ROWS)}
+      WHERE ${this.where(context, false)}
       GROUP BY client_id
       ORDER BY last_ms DESC, client_id ASC
       LIMIT ${limit}
     `);
   }
 
-  /** Downloads per UTC day, only for days that have any. */
-  async dailyTimeline(scope: Scope): Promise<TimelineRow[]> {
+  /** Downloads per bucket of the requested interval and zone, from raw events. */
+  async timelineFromEvents(context: ReadContext): Promise<TimelineRow[]> {
+    const zone = sql`${context.query.timeZone}`;
     return this.clickhouse.query<TimelineRow>(`
       SELECT
-        toString(toDate(occurred_at, 'UTC')) AS bucket,
+        toString(${bucketSql('occurred_at', context.query.interval, zone)}) AS bucket_start,
         count() AS downloads,
-        countIf(type = 'photo.downloaded') AS photo_downloads,
-        countIf(type = 'video.download') AS video_downloads,
+        countIf(media_kind = 'photo') AS photo_downloads,
+        countIf(media_kind = 'video') AS video_downloads,
         countIf(status = 'failed') AS failed,
         sum(bytes_transferred) AS total_bytes,
         uniqExact(client_id) AS unique_clients
       FROM events
-      WHERE ${this.where(scope, DOWNLOAD_ROWS)}
-      GROUP BY bucket
-      ORDER BY bucket
+      WHERE ${this.where(context, false)}
+      GROUP BY bucket_start
+      ORDER BY bucket_start
     `);
   }
+
+  /**
+   * The same timeline from the `downloads_15m` rollup. Valid only without client or media
+   * filters and for ranges on 15-minute boundaries, which {@link canUseRollup} checks.
+   */
+  async timelineFromRollup(context: ReadContext): Promise<TimelineRow[]> {
+    const { scope, query } = context;
+    const zone = sql`${query.timeZone}`;
+    const range: string[] = [];
+    if (query.fromMs !== undefined) range.push(`bucket >= toDateTime(${query.fromMs / 1000}, 'UTC')`);
+    if (query.toMs !== undefined) range.push(`bucket < toDateTime(${query.toMs / 1000}, 'UTC')`);
+    const status = query.status !== undefined ? sql` AND status = ${query.status}` : '';
+    // Aliases differ from the rollup's column names, which ClickHouse would otherwise resolve to
+    // the aliases inside the -Merge functions; the outer SELECT restores the row field names.
+    return this.clickhouse.query<TimelineRow>(`
+      SELECT bucket_start, merged_downloads AS downloads, merged_photo AS photo_downloads, merged_video AS video_downloads,
+             merged_failed AS failed, merged_bytes AS total_bytes, merged_clients AS unique_clients
+      FROM (
+        SELECT
+          toString(${bucketSql('bucket', query.interval, zone)}) AS bucket_start,
+          countMerge(downloads) AS merged_downloads,
+          countMergeIf(downloads, media_kind = 'photo') AS merged_photo,
+          countMergeIf(downloads, media_kind = 'video') AS merged_video,
+          countMergeIf(downloads, status = 'failed') AS merged_failed,
+          sumMerge(bytes) AS merged_bytes,
+          uniqExactMerge(clients) AS merged_clients
+        FROM downloads_15m
+        WHERE ${sql`account_id = ${scope.accountId} AND collection_id = ${scope.collectionId}`}
+          ${range.length > 0 ? `AND ${range.join(' AND ')}` : ''}${status}
+        GROUP BY bucket_start
+      )
+      ORDER BY bucket_start
+    `);
+  }
+}
+
+const FIFTEEN_MINUTES_MS = 15 * 60_000;
+
+/** Whether the rollup can answer: no client or media filter, and a range on 15-minute boundaries. */
+export function canUseRollup(context: ReadContext): boolean {
+  const { query } = context;
+  if (query.clientId !== undefined || query.mediaId !== undefined || query.cursor !== undefined) return false;
+  const aligned = (ms: number | undefined) => ms === undefined || ms % FIFTEEN_MINUTES_MS === 0;
+  return aligned(query.fromMs) && aligned(query.toMs);
 }

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { formatIsoInstant } from '@gallery/contract';
 import { exactInteger } from '@gallery/http';
-import { ClientActivityRow, DownloadRow, DownloadsRepository, PerMediaRow, Scope, TimelineRow, TotalsRow } from './downloads.repository';
+import { canUseRollup, ClientActivityRow, DownloadRow, DownloadsRepository, PerMediaRow, TimelineRow, TotalsRow } from './downloads.repository';
+import { buildMeta, page } from './response-meta';
+import { ReadContext } from './scope';
+import { bucketStarts, fillTimeline } from './timeline';
+import { WatermarkRepository } from './watermark.repository';
 
-const DAY_MS = 86_400_000;
-/** Most days a gap-filled timeline returns; older activity still counts in the totals. */
-const MAX_TIMELINE_DAYS = 3660;
+/** Most media items listed in the per-media summaries. */
+export const MAX_MEDIA_SUMMARY = 1000;
 
 type Exact = number | bigint;
 
@@ -17,7 +20,7 @@ function nullableInteger(value: string | null): Exact | null {
   return value === null ? null : exactInteger(value);
 }
 
-function toDownload(row: DownloadRow) {
+export function toDownload(row: DownloadRow) {
   return {
     event_id: row.event_id,
     downloaded_at: instant(row.occurred_at_ms),
@@ -68,39 +71,24 @@ function toClientActivity(row: ClientActivityRow) {
   };
 }
 
-/** Fills days without downloads with zeros, so a chart's x axis has no holes. */
-function fillDays(rows: TimelineRow[]) {
-  if (rows.length === 0) return [];
-  const byDay = new Map(rows.map((row) => [row.bucket, row]));
-  const first = Date.parse(`${rows[0].bucket}T00:00:00Z`);
-  const last = Date.parse(`${rows[rows.length - 1].bucket}T00:00:00Z`);
-  const start = Math.max(first, last - (MAX_TIMELINE_DAYS - 1) * DAY_MS);
-
-  const buckets = [];
-  for (let day = start; day <= last; day += DAY_MS) {
-    const key = formatIsoInstant(day).slice(0, 10);
-    const row = byDay.get(key);
-    buckets.push({
-      bucket_start: formatIsoInstant(day),
-      downloads: row ? exactInteger(row.downloads) : 0,
-      photo_downloads: row ? exactInteger(row.photo_downloads) : 0,
-      video_downloads: row ? exactInteger(row.video_downloads) : 0,
-      failed_downloads: row ? exactInteger(row.failed) : 0,
-      bytes_transferred: row ? exactInteger(row.total_bytes) : 0,
-      unique_clients: row ? exactInteger(row.unique_clients) : 0,
-    });
-  }
-  return buckets;
+function toBucket(row: TimelineRow | undefined) {
+  return {
+    downloads: row ? exactInteger(row.downloads) : 0,
+    photo_downloads: row ? exactInteger(row.photo_downloads) : 0,
+    video_downloads: row ? exactInteger(row.video_downloads) : 0,
+    failed_downloads: row ? exactInteger(row.failed) : 0,
+    bytes_transferred: row ? exactInteger(row.total_bytes) : 0,
+    unique_clients: row ? exactInteger(row.unique_clients) : 0,
+  };
 }
 
 function bandwidth(totals: TotalsRow) {
   const downloads = Number(totals.downloads);
-  const bytes = exactInteger(totals.total_bytes);
   const timedDuration = Number(totals.timed_duration_ms);
   const [p50, p90, p99] = totals.duration_quantiles_ms.map(Number);
   const timed = Number(totals.timed_downloads) > 0;
   return {
-    bytes_transferred: bytes,
+    bytes_transferred: exactInteger(totals.total_bytes),
     average_bytes_per_download: downloads > 0 ? Math.round(Number(totals.total_bytes) / downloads) : null,
     // Throughput counts only downloads that reported a duration.
     average_throughput_bytes_per_second: timed && timedDuration > 0 ? Math.round((Number(totals.timed_bytes) * 1000) / timedDuration) : null,
@@ -109,20 +97,29 @@ function bandwidth(totals: TotalsRow) {
   };
 }
 
-/** Builds the download endpoints' responses from ClickHouse aggregations. */
+function downloadKey(row: DownloadRow): Array<string | number> {
+  return [Number(row.occurred_at_ms), row.event_id];
+}
+
+/** Builds the photo and all-downloads responses from ClickHouse aggregations. */
 @Injectable()
 export class DownloadsService {
-  constructor(private readonly repository: DownloadsRepository) {}
+  constructor(
+    private readonly repository: DownloadsRepository,
+    private readonly watermarks: WatermarkRepository,
+  ) {}
 
-  async photoDownloads(scope: Scope, limit: number) {
-    const [totals, photos, downloads] = await Promise.all([
-      this.repository.totals(scope, true),
-      this.repository.perMedia(scope, true, limit),
-      this.repository.recent(scope, true, limit),
+  async photoDownloads(context: ReadContext) {
+    const [totals, photos, listed, watermark] = await Promise.all([
+      this.repository.totals(context, true),
+      this.repository.perMedia(context, true, MAX_MEDIA_SUMMARY),
+      this.repository.list(context, true, context.query.limit + 1),
+      this.watermarks.completeThrough(),
     ]);
+    const { rows, nextAfter } = page(listed, context.query, downloadKey);
     const empty = Number(totals.downloads) === 0;
-    return {
-      collection_id: scope.collectionId,
+    const data = {
+      collection_id: context.scope.collectionId,
       totals: {
         downloads: exactInteger(totals.downloads),
         completed: exactInteger(totals.completed),
@@ -135,21 +132,28 @@ export class DownloadsService {
         last_download_at: empty ? null : instant(totals.last_ms),
       },
       photos: photos.map(toPerMedia),
-      downloads: downloads.map(toDownload),
+      downloads: rows.map(toDownload),
     };
+    return { data, meta: buildMeta(context, 'photo_downloads', nextAfter, watermark) };
   }
 
-  async allDownloads(scope: Scope, limit: number) {
-    const [totals, media, downloads, clients, timeline] = await Promise.all([
-      this.repository.totals(scope, false),
-      this.repository.perMedia(scope, false, limit),
-      this.repository.recent(scope, false, limit),
-      this.repository.clients(scope, limit),
-      this.repository.dailyTimeline(scope),
+  async allDownloads(context: ReadContext) {
+    const [totals, media, listed, clients, watermark] = await Promise.all([
+      this.repository.totals(context, false),
+      this.repository.perMedia(context, false, MAX_MEDIA_SUMMARY),
+      this.repository.list(context, false, context.query.limit + 1),
+      this.repository.clients(context, MAX_MEDIA_SUMMARY),
+      this.watermarks.completeThrough(),
     ]);
+    const timelineRows = canUseRollup(context)
+      ? await this.repository.timelineFromRollup(context)
+      : await this.repository.timelineFromEvents(context);
+    const { rows, nextAfter } = page(listed, context.query, downloadKey);
     const empty = Number(totals.downloads) === 0;
-    return {
-      collection_id: scope.collectionId,
+    const starts = bucketStarts(context.query, empty ? null : Number(totals.first_ms), empty ? null : Number(totals.last_ms));
+
+    const data = {
+      collection_id: context.scope.collectionId,
       totals: {
         downloads: exactInteger(totals.downloads),
         photo_downloads: exactInteger(totals.photo_downloads),
@@ -167,10 +171,15 @@ export class DownloadsService {
         success_rate: empty ? null : Number(totals.completed) / Number(totals.downloads),
       },
       bandwidth: bandwidth(totals),
-      timeline: { interval: 'day', time_zone: 'UTC', buckets: fillDays(timeline) },
+      timeline: {
+        interval: context.query.interval,
+        time_zone: context.query.timeZone,
+        buckets: fillTimeline(starts, timelineRows, toBucket),
+      },
       clients: clients.map(toClientActivity),
       media: media.map(toPerMedia),
-      downloads: downloads.map(toDownload),
+      downloads: rows.map(toDownload),
     };
+    return { data, meta: buildMeta(context, 'downloads', nextAfter, watermark) };
   }
 }

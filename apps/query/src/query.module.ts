@@ -2,10 +2,20 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { AppConfig, loadApiKeys } from '@gallery/config';
 import { ClickHouseService } from '@gallery/clickhouse';
-import { ApiKeyGuard, clickHouseReadinessCheck, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
+import { ApiKeyGuard, HealthController } from '@gallery/http';
 import { CollectionsController } from './collections.controller';
 import { DownloadsRepository } from './downloads.repository';
 import { DownloadsService } from './downloads.service';
+import { FavoritesRepository } from './favorites.repository';
+import { FavoritesService } from './favorites.service';
+import { PhotosController } from './photos.controller';
+import { ShareLinksRepository } from './share-links.repository';
+import { ShareLinksService } from './share-links.service';
+import { StarredRepository } from './starred.repository';
+import { StarredService } from './starred.service';
+import { VideosRepository } from './videos.repository';
+import { VideosService } from './videos.service';
+import { WatermarkRepository } from './watermark.repository';
 
 @Module({})
 export class QueryModule {
@@ -13,12 +23,24 @@ export class QueryModule {
     const keys = loadApiKeys(config.apiKeysFile);
     return {
       module: QueryModule,
-      controllers: [CollectionsController, HealthController, MetricsController],
+      controllers: [CollectionsController, PhotosController, HealthController],
       providers: [
         { provide: ClickHouseService, useFactory: () => new ClickHouseService(config.clickhouse) },
-        { provide: READINESS_CHECKS, useFactory: (clickhouse: ClickHouseService) => [clickHouseReadinessCheck(clickhouse)], inject: [ClickHouseService] },
+        {
+          provide: WatermarkRepository,
+          useFactory: (clickhouse: ClickHouseService) => new WatermarkRepository(clickhouse, config.kafka.topic),
+          inject: [ClickHouseService],
+        },
         DownloadsRepository,
         DownloadsService,
+        VideosRepository,
+        VideosService,
+        ShareLinksRepository,
+        ShareLinksService,
+        FavoritesRepository,
+        FavoritesService,
+        StarredRepository,
+        StarredService,
         { provide: APP_GUARD, useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys), inject: [Reflector] },
       ],
     };

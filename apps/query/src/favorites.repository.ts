@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { ClickHouseService, sql } from '@gallery/clickhouse';
+import { afterDescending, collectionWhere, ReadContext } from './scope';
+
+export interface FavoriteRow {
+  fav_client: string;
+  fav_media: string;
+  pair_key: string;
+  fav_kind: string;
+  fav_file_name: string;
+  fav_client_email: string;
+  fav_client_name: string;
+  favorited_ms: string;
+}
+
+export interface PerMediaFavoritesRow {
+  fav_media: string;
+  media_kind_latest: string;
+  file_name_latest: string;
+  favorites: string;
+  client_ids: string[];
+  last_favorited_ms: string;
+}
+
+/**
+ * SQL for the favorites endpoint. The state of each (client, media) pair is its latest event by
+ * (time, removal after addition, event id): a removal at the same millisecond as an addition wins,
+ * whatever order the rows were inserted or merged in. `to` gives the state as of that instant;
+ * `from` keeps favorites added at or after it.
+ */
+@Injectable()
+export class FavoritesRepository {
+  constructor(private readonly clickhouse: ClickHouseService) {}
+
+  private currentSql(context: ReadContext): string {
+    const { query } = context;
+    const conditions = [collectionWhere(context).text, `type IN ('favorite.added', 'favorite.removed')`];
+    if (query.toMs !== undefined) conditions.push(`occurred_at_ms < ${query.toMs}`);
+    if (query.clientId !== undefined) conditions.push(sql`client_id = ${query.clientId}`);
+    if (query.mediaId !== undefined) conditions.push(sql`media_id = ${query.mediaId}`);
+    const since = query.fromMs !== undefined ? ` AND favorited_ms >= ${query.fromMs}` : '';
+    const latest = `tuple(occurred_at_ms, event_id)`;
+    return `
+      SELECT
+        client_id AS fav_client,
+        media_id AS fav_media,
+        concat(media_id, ' ', client_id) AS pair_key,
+        argMax(type, tuple(occurred_at_ms, type = 'favorite.removed', event_id)) AS last_type,
+        argMax(media_kind, ${latest}) AS fav_kind,
+        argMaxIf(file_name, ${latest}, file_name != '') AS fav_file_name,
+        argMaxIf(client_email, ${latest}, client_email != '') AS fav_client_email,
+        argMaxIf(client_name, ${latest}, client_name != '') AS fav_client_name,
+        maxIf(occurred_at_ms, type = 'favorite.added') AS favorited_ms
+      FROM events
+      WHERE ${conditions.join(' AND ')}
+      GROUP BY client_id, media_id
+      HAVING last_type = 'favorite.added'${since}
+    `;
+  }
+
+  listSql(context: ReadContext, limit: number): string {
+    return `
+      SELECT fav_client, fav_media, pair_key, fav_kind, fav_file_name, fav_client_email, fav_client_name, favorited_ms
+      FROM (${this.currentSql(context)})
+      WHERE ${afterDescending('favorited_ms', 'pair_key', context.query.cursor?.after)}
+      ORDER BY favorited_ms DESC, pair_key DESC
+      ${limit < Number.MAX_SAFE_INTEGER ? `LIMIT ${limit}` : ''}
+    `;
+  }
+
+  async list(context: ReadContext, limit: number): Promise<FavoriteRow[]> {
+    return this.clickhouse.query<FavoriteRow>(this.listSql(context, limit));
+  }
+
+  async perMedia(context: ReadContext, limit: number): Promise<PerMediaFavoritesRow[]> {
+    return this.clickhouse.query<PerMediaFavoritesRow>(`
+      SELECT
+        fav_media,
+        any(fav_kind) AS media_kind_latest,
+        max(fav_file_name) AS file_name_latest,
+        count() AS favorites,
+        arraySort(groupArray(fav_client)) AS client_ids,
+        max(favorited_ms) AS last_favorited_ms
+      FROM (${this.currentSql(context)})
+      GROUP BY fav_media
+      ORDER BY favorites DESC, fav_media ASC
+      LIMIT ${limit}
+    `);
+  }
+
+  async totals(context: ReadContext): Promise<Record<string, string>> {
+    const { query } = context;
+    const range: string[] = [];
+    if (query.fromMs !== undefined) range.push(`occurred_at_ms >= ${query.fromMs}`);
+    if (query.toMs !== undefined) range.push(`occurred_at_ms < ${query.toMs}`);
+    const [current] = await this.clickhouse.query<Record<string, string>>(`
+      SELECT count() AS favorites, uniqExact(fav_media) AS favorited_media, uniqExact(fav_client) AS clients
+      FROM (${this.currentSql(context)})
+    `);
+    const [activity] = await this.clickhouse.query<Record<string, string>>(`
+      SELECT countIf(type = 'favorite.added') AS adds, countIf(type = 'favorite.removed') AS removes
+      FROM events
+      WHERE ${collectionWhere(context)} AND type IN ('favorite.added', 'favorite.removed')
+        ${range.length > 0 ? `AND ${range.join(' AND ')}` : ''}
+        ${query.clientId !== undefined ? sql`AND client_id = ${query.clientId}` : ''}
+        ${query.mediaId !== undefined ? sql`AND media_id = ${query.mediaId}` : ''}
+    `);
+    return { ...current, ...activity };
+  }
+}
