@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { AppConfig, loadApiKeys } from '@gallery/config';
 import { ClickHouseService } from '@gallery/clickhouse';
-import { ApiKeyGuard, HealthController } from '@gallery/http';
+import { ApiKeyGuard, clickHouseReadinessCheck, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
 import { CollectionsController } from './collections.controller';
 import { DownloadsRepository } from './downloads.repository';
 import { DownloadsService } from './downloads.service';
@@ -23,9 +23,10 @@ export class QueryModule {
     const keys = loadApiKeys(config.apiKeysFile);
     return {
       module: QueryModule,
-      controllers: [CollectionsController, PhotosController, HealthController],
+      controllers: [CollectionsController, PhotosController, HealthController, MetricsController],
       providers: [
         { provide: ClickHouseService, useFactory: () => new ClickHouseService(config.clickhouse) },
+        { provide: READINESS_CHECKS, useFactory: (clickhouse: ClickHouseService) => [clickHouseReadinessCheck(clickhouse)], inject: [ClickHouseService] },
         {
           provide: WatermarkRepository,
           useFactory: (clickhouse: ClickHouseService) => new WatermarkRepository(clickhouse, config.kafka.topic),
