@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadAppConfig } from '@gallery/config';
 import { exitOnStartupFailure, startHttpApp } from '@gallery/http';
+import { mountSwaggerUi } from './openapi-document';
 import { QueryModule } from './query.module';
 
 async function main(): Promise<void> {
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
     host: config.query.host,
     port: config.query.port,
     logLevel: config.logLevel,
+    configure: mountSwaggerUi,
   });
 }
 

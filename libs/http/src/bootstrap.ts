@@ -15,6 +15,8 @@ export interface HttpAppOptions {
   logLevel: string;
   /** Largest request body in bytes; a larger one gets 413. */
   bodyLimit?: number;
+  /** Runs after the app is set up and before it listens, for example to mount Swagger UI. */
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function startHttpApp(module: Type<unknown> | DynamicModule, option
       reply.header('x-request-id', String(request.id));
     });
 
+  await options.configure?.(app);
   await app.listen(options.port, options.host);
   new Logger('Bootstrap').log(`${options.service} listening on http://${options.host}:${options.port}`);
   return app;
