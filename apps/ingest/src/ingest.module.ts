@@ -1,7 +1,6 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
-import { AppConfig, loadApiKeys } from '@gallery/config';
-import { ApiKeyGuard, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
+import { AppConfig } from '@gallery/config';
+import { apiKeyGuardProvider, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
 import { createKafka, ensureTopics, EventPublisher, kafkaReadinessCheck } from '@gallery/kafka';
 import { EventsController } from './events.controller';
 import { IngestService } from './ingest.service';
@@ -45,7 +44,6 @@ class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class IngestModule {
   static register(config: AppConfig): DynamicModule {
-    const keys = loadApiKeys(config.apiKeysFile);
     return {
       module: IngestModule,
       controllers: [EventsController, HealthController, MetricsController],
@@ -57,7 +55,7 @@ export class IngestModule {
           useFactory: (publisher: EventPublisher) => new IngestService(publisher, config.ingest.maxBatchEvents),
           inject: [EventPublisher],
         },
-        { provide: APP_GUARD, useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys), inject: [Reflector] },
+        apiKeyGuardProvider(config, 'ingest'),
         PublisherLifecycle,
         {
           provide: READINESS_CHECKS,

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
-import { AppConfig, loadApiKeys } from '@gallery/config';
+import { AppConfig } from '@gallery/config';
 import { ClickHouseService } from '@gallery/clickhouse';
-import { ApiKeyGuard, clickHouseReadinessCheck, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
+import { apiKeyGuardProvider, clickHouseReadinessCheck, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
 import { CollectionsController } from './collections.controller';
 import { DownloadsRepository } from './downloads.repository';
 import { DownloadsService } from './downloads.service';
@@ -20,7 +19,6 @@ import { WatermarkRepository } from './watermark.repository';
 @Module({})
 export class QueryModule {
   static register(config: AppConfig): DynamicModule {
-    const keys = loadApiKeys(config.apiKeysFile);
     return {
       module: QueryModule,
       controllers: [CollectionsController, PhotosController, HealthController, MetricsController],
@@ -42,7 +40,7 @@ export class QueryModule {
         FavoritesService,
         StarredRepository,
         StarredService,
-        { provide: APP_GUARD, useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys), inject: [Reflector] },
+        apiKeyGuardProvider(config, 'query'),
       ],
     };
   }

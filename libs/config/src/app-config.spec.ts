@@ -8,6 +8,9 @@ describe('loadAppConfig', () => {
     expect(config.clickhouse.database).toBe('gallery_analytics');
     expect(config.ingest.port).toBe(3000);
     expect(config.query.port).toBe(3001);
+    expect(config.security.corsOrigins).toEqual([]);
+    expect(config.security.apiKeysReloadMs).toBe(2000);
+    expect(config.privacy.clientIpMode).toBe('truncate');
   });
 
   it.each([
@@ -16,6 +19,11 @@ describe('loadAppConfig', () => {
     [{ CLICKHOUSE_DATABASE: 'x; DROP' }, /CLICKHOUSE_DATABASE/],
     [{ CLICKHOUSE_URL: 'ftp://x' }, /CLICKHOUSE_URL/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ CORS_ORIGINS: '*' }, /CORS_ORIGINS/],
+    [{ CORS_ORIGINS: 'https://dash.example.com/path' }, /CORS_ORIGINS/],
+    [{ CLIENT_IP_MODE: 'mask' }, /CLIENT_IP_MODE/],
+    [{ CLIENT_IP_MODE: 'hash' }, /CLIENT_IP_HASH_KEY/],
+    [{ RATE_LIMIT_QUERY_PER_SECOND: '-1' }, /RATE_LIMIT_QUERY_PER_SECOND/],
   ])('names the invalid variable %#', (env, message) => {
     expect(() => loadAppConfig(env)).toThrow(message);
   });

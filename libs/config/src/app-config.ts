@@ -31,6 +31,34 @@ export interface QueryConfig {
   port: number;
 }
 
+/** Token bucket of one app: each key may send `perSecond` requests per second, in bursts up to `burst`. */
+export interface RateLimitConfig {
+  /** 0 turns the limit off. */
+  perSecond: number;
+  burst: number;
+}
+
+export interface SecurityConfig {
+  /** How often the apps check the keys file for changes, in milliseconds; 0 loads it only at start. */
+  apiKeysReloadMs: number;
+  ingestRateLimit: RateLimitConfig;
+  queryRateLimit: RateLimitConfig;
+  /** Origins allowed to call the APIs from a browser; empty sends no CORS headers at all. */
+  corsOrigins: string[];
+}
+
+export const CLIENT_IP_MODES = ['truncate', 'hash', 'keep', 'drop'] as const;
+export type ClientIpMode = (typeof CLIENT_IP_MODES)[number];
+
+export interface PrivacyConfig {
+  /**
+   * What is stored of `client.ip_address`: `truncate` keeps the /24 of IPv4 and the /48 of IPv6,
+   * `hash` an HMAC-SHA-256 with `clientIpHashKey`, `drop` nothing, `keep` the full address.
+   */
+  clientIpMode: ClientIpMode;
+  clientIpHashKey: string;
+}
+
 export interface AppConfig {
   kafka: KafkaConfig;
   clickhouse: ClickHouseConfig;
@@ -38,6 +66,8 @@ export interface AppConfig {
   query: QueryConfig;
   /** Path of the JSON file with the API keys; see `loadApiKeys`. */
   apiKeysFile: string;
+  security: SecurityConfig;
+  privacy: PrivacyConfig;
   logLevel: string;
 }
 
@@ -77,6 +107,13 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       port: readInt(env, 'QUERY_PORT', 3001, 0, 65535),
     },
     apiKeysFile: readString(env, 'API_KEYS_FILE', 'config/api-keys.dev.json'),
+    security: {
+      apiKeysReloadMs: readInt(env, 'API_KEYS_RELOAD_MS', 2000, 0, 60_000),
+      ingestRateLimit: readRateLimit(env, 'INGEST', 200, 400),
+      queryRateLimit: readRateLimit(env, 'QUERY', 100, 200),
+      corsOrigins: readCorsOrigins(env),
+    },
+    privacy: readPrivacy(env),
     logLevel,
   };
 }
@@ -88,4 +125,42 @@ function readDatabaseName(env: Record<string, string | undefined>): string {
     throw new ConfigError(`CLICKHOUSE_DATABASE must be letters, digits and _ (not starting with a digit), got "${database}"`);
   }
   return database;
+}
+
+function readRateLimit(env: Record<string, string | undefined>, app: 'INGEST' | 'QUERY', perSecond: number, burst: number): RateLimitConfig {
+  const limit = {
+    perSecond: readInt(env, `RATE_LIMIT_${app}_PER_SECOND`, perSecond, 0, 1_000_000),
+    burst: readInt(env, `RATE_LIMIT_${app}_BURST`, burst, 1, 1_000_000),
+  };
+  if (limit.perSecond > 0 && limit.burst < 1) throw new ConfigError(`RATE_LIMIT_${app}_BURST must be at least 1`);
+  return limit;
+}
+
+function readCorsOrigins(env: Record<string, string | undefined>): string[] {
+  const origins = readList(env, 'CORS_ORIGINS', []);
+  for (const origin of origins) {
+    // An exact origin only: a wildcard would let any web page read the API with a visitor's key.
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS must list origins such as https://dashboard.example.com (scheme, host and port only, no *), got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
+function readPrivacy(env: Record<string, string | undefined>): PrivacyConfig {
+  const mode = readString(env, 'CLIENT_IP_MODE', 'truncate');
+  if (!(CLIENT_IP_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(`CLIENT_IP_MODE must be one of ${CLIENT_IP_MODES.join(', ')}, got "${mode}"`);
+  }
+  const hashKey = env.CLIENT_IP_HASH_KEY ?? '';
+  if (mode === 'hash' && hashKey.length < 16) {
+    throw new ConfigError('CLIENT_IP_HASH_KEY must be set to a secret of at least 16 characters when CLIENT_IP_MODE is hash');
+  }
+  return { clientIpMode: mode as ClientIpMode, clientIpHashKey: hashKey };
 }

@@ -8,3 +8,4 @@ export * from './exact-json';
 export * from './metrics.controller';
 export * from './http-metrics';
 export * from './clickhouse-readiness';
+export * from './rate-limit';
