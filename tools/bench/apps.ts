@@ -1,0 +1,71 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface RunningApps {
+  env: Record<string, string>;
+  ingestUrl: string;
+  queryUrl: string;
+  children: Map<string, ChildProcess>;
+  logDir: string;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
+}
+
+/** Starts consumer, ingest and query from dist/ with the given settings; the consumer first. */
+export async function startApps(root: string, env: Record<string, string>, logDir: string): Promise<RunningApps> {
+  mkdirSync(logDir, { recursive: true });
+  const children = new Map<string, ChildProcess>();
+  const start = (name: string) => {
+    const main = join(root, 'dist', 'apps', name, 'src', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+    const log = openSync(join(logDir, `${name}.log`), 'w');
+    children.set(name, spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] }));
+    closeSync(log);
+  };
+  const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;
+  const queryUrl = `http://127.0.0.1:${env.QUERY_PORT}`;
+
+  try {
+    start('consumer');
+    await waitFor('the consumer to migrate', async () => {
+      const response = await fetch(`${env.CLICKHOUSE_URL}/?query=${encodeURIComponent(`EXISTS TABLE ${env.CLICKHOUSE_DATABASE}.schema_migrations`)}`);
+      return (await response.text()).trim() === '1';
+    });
+    start('ingest');
+    start('query');
+    await waitFor('the ingest app', async () => (await fetch(`${ingestUrl}/health`)).ok);
+    await waitFor('the query app', async () => (await fetch(`${queryUrl}/health`)).ok);
+  } catch (error) {
+    for (const child of children.values()) child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}; logs are in ${logDir}`);
+  }
+  return { env, ingestUrl, queryUrl, children, logDir };
+}
+
+/** Peak resident set size of a process in MiB, from /proc (Linux only). */
+export function peakRssMiB(child: ChildProcess): number | null {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function stopApps(apps: RunningApps): Promise<void> {
+  for (const child of apps.children.values()) child.kill('SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while ([...apps.children.values()].some((child) => child.exitCode === null && child.signalCode === null) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  for (const child of apps.children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}

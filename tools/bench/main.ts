@@ -1,0 +1,163 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { ClickHouseService, toEventRow } from '@gallery/clickhouse';
+import { peakRssMiB, startApps, stopApps } from './apps';
+import { benchIngestKey, READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, queryLatencies } from './measurements';
+import { renderMarkdown } from './report';
+import { DEFAULT_WORKLOAD, Workload } from './workload';
+
+/**
+ * Runs the whole benchmark against the local stack (bash scripts/stack.sh up) and writes
+ * bench/results/<time>.json and .md. Sizes can be scaled down with environment variables for a
+ * quick run; the defaults are the figures reported in docs/benchmarks.md.
+ */
+
+const ROOT = existsSync(join(__dirname, '..', '..', 'package.json')) ? join(__dirname, '..', '..') : join(__dirname, '..', '..', '..');
+
+function sizeFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+const SIZES = {
+  baselineEvents: sizeFromEnv('BENCH_BASELINE_EVENTS', 200_000),
+  endToEndEvents: sizeFromEnv('BENCH_E2E_EVENTS', 200_000),
+  latencySeconds: sizeFromEnv('BENCH_LATENCY_SECONDS', 30),
+  smallStore: sizeFromEnv('BENCH_SMALL_STORE', 1_000_000),
+  largeStore: sizeFromEnv('BENCH_LARGE_STORE', 10_000_000),
+  probeEvents: sizeFromEnv('BENCH_PROBE_EVENTS', 5_000),
+  queryRequests: sizeFromEnv('BENCH_QUERY_REQUESTS', 40),
+};
+
+function log(message: string): void {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+function writeKeysFile(path: string): void {
+  const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+  const keys = DEFAULT_WORKLOAD.accounts.map((account) => ({ id: `bench-${account}`, account_id: account, scopes: ['ingest'], key_sha256: sha256(benchIngestKey(account)) }));
+  keys.push({ id: 'bench-read', account_id: 'acct_demo', scopes: ['read'], key_sha256: sha256(READ_KEY) });
+  writeFileSync(path, JSON.stringify({ keys }, null, 2));
+}
+
+function versions() {
+  const clickhouse = execFileSync('curl', ['-s', 'http://127.0.0.1:8123/?query=SELECT%20version()']).toString().trim();
+  return { node: process.version, clickhouse, kafka: process.env.KAFKA_VERSION ?? '4.4.0 (scripts/stack.sh default)' };
+}
+
+/** Fills the store up to `target` events with generated rows, plus a fixed-size probe collection. */
+async function fillStore(clickhouse: ClickHouseService, workload: Workload, target: number): Promise<void> {
+  const [row] = await clickhouse.query<{ n: string }>('SELECT count() AS n FROM events');
+  let missing = target - Number(row.n);
+  log(`loading ${Math.max(0, missing)} events directly into ClickHouse`);
+  let offset = 1e9 + Number(row.n);
+  while (missing > 0) {
+    const count = Math.min(100_000, missing);
+    const rows = Array.from({ length: count }, () => toEventRow(workload.nextEnvelope(), { topic: 'bench.load', partition: 0, offset: offset++ }));
+    await clickhouse.insert('events', rows);
+    missing -= count;
+  }
+}
+
+async function loadProbeCollection(clickhouse: ClickHouseService, events: number): Promise<void> {
+  const probe = new Workload({ ...DEFAULT_WORKLOAD, seed: 7, accounts: ['acct_demo'], collectionsPerAccount: 1 });
+  const rows = Array.from({ length: events }, (_, index) => {
+    const envelope = probe.nextEnvelope();
+    envelope.event.collection_id = 'probe-fixed';
+    return toEventRow(envelope, { topic: 'bench.probe', partition: 0, offset: index });
+  });
+  await clickhouse.insert('events', rows);
+}
+
+async function main(): Promise<void> {
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const cacheDir = join(ROOT, '.cache', 'bench', runId);
+  mkdirSync(cacheDir, { recursive: true });
+  const keysFile = join(cacheDir, 'api-keys.json');
+  writeKeysFile(keysFile);
+
+  const env = {
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
+    KAFKA_TOPIC: `bench.${runId}.events`,
+    KAFKA_CONSUMER_GROUP: `bench-${runId}`,
+    CLICKHOUSE_DATABASE: `bench_${runId}`,
+    INGEST_PORT: process.env.BENCH_INGEST_PORT ?? '3200',
+    QUERY_PORT: process.env.BENCH_QUERY_PORT ?? '3201',
+    CONSUMER_PORT: process.env.BENCH_CONSUMER_PORT ?? '3202',
+    API_KEYS_FILE: keysFile,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_DISABLED: '1',
+  };
+  const clickhouseConfig = { url: env.CLICKHOUSE_URL, database: env.CLICKHOUSE_DATABASE, username: 'default', password: '' };
+
+  log(`starting the apps (topic ${env.KAFKA_TOPIC}, database ${env.CLICKHOUSE_DATABASE})`);
+  const apps = await startApps(ROOT, env, join(cacheDir, 'logs'));
+  const clickhouse = new ClickHouseService(clickhouseConfig);
+  const results: Record<string, unknown> = {
+    run_id: runId,
+    started_at: new Date().toISOString(),
+    command: 'npm run bench',
+    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30) },
+    versions: versions(),
+    sizes: SIZES,
+  };
+
+  try {
+    // Baselines run in a database and topic of their own so they do not disturb the apps' data.
+    const baselineDb = `${env.CLICKHOUSE_DATABASE}_baseline`;
+    const { migrate } = await import('@gallery/clickhouse');
+    await migrate({ ...clickhouseConfig, database: baselineDb }, { log: () => undefined });
+    const baselineClickhouse = new ClickHouseService({ ...clickhouseConfig, database: baselineDb });
+    log('baseline: ClickHouse insert rate');
+    results.clickhouse_insert = await clickhouseInsertRate(baselineClickhouse, new Workload(), SIZES.baselineEvents, 50_000);
+    await baselineClickhouse.command(`DROP DATABASE ${baselineDb}`);
+    await baselineClickhouse.client.close();
+
+    log('baseline: kafkajs produce rate');
+    results.kafka_produce = await kafkaProduceRate(env.KAFKA_BROKERS.split(','), `${env.KAFKA_TOPIC}.dlq`, new Workload({ ...DEFAULT_WORKLOAD, seed: 3 }), SIZES.baselineEvents, 1000, 4);
+
+    log('end-to-end throughput');
+    const workload = new Workload({ ...DEFAULT_WORKLOAD, seed: 11 });
+    const throughput = await endToEndThroughput(apps, clickhouse, workload, SIZES.endToEndEvents, 500, 8);
+    results.end_to_end = { ...throughput, ratio_to_clickhouse_insert: Math.round((throughput.events_per_second / (results.clickhouse_insert as { rows_per_second: number }).rows_per_second) * 100) / 100 };
+
+    log('latency at half of the sustained throughput');
+    results.half_load = await latencyAtRate(apps, workload, throughput.events_per_second / 2, 100, SIZES.latencySeconds);
+
+    await loadProbeCollection(clickhouse, SIZES.probeEvents);
+    await fillStore(clickhouse, workload, SIZES.smallStore);
+    log('query latency with the small store');
+    results.queries_small = { stored_events: SIZES.smallStore, probe_collection_events: SIZES.probeEvents, latency: await queryLatencies(apps, 'probe-fixed', SIZES.queryRequests) };
+    await fillStore(clickhouse, workload, SIZES.largeStore);
+    log('query latency with the large store');
+    results.queries_large = { stored_events: SIZES.largeStore, probe_collection_events: SIZES.probeEvents, latency: await queryLatencies(apps, 'probe-fixed', SIZES.queryRequests) };
+
+    results.peak_rss_mib = Object.fromEntries([...apps.children.entries()].map(([name, child]) => [name, peakRssMiB(child)]));
+  } finally {
+    await stopApps(apps);
+    if (process.env.BENCH_KEEP_DATA !== '1') await clickhouse.command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`).catch(() => undefined);
+    await clickhouse.client.close();
+  }
+
+  results.finished_at = new Date().toISOString();
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const base = join(outDir, (results.started_at as string).replace(/[:.]/g, '-'));
+  writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${base}.md`, renderMarkdown(results));
+  console.log(renderMarkdown(results));
+  log(`wrote ${base}.json and ${base}.md`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`benchmark failed: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,212 @@
+import { ClickHouseService, toEventRow } from '@gallery/clickhouse';
+import { partitionKey } from '@gallery/contract';
+import { Kafka, Partitioners } from 'kafkajs';
+import { RunningApps } from './apps';
+import { latencySummary, round } from './stats';
+import { Workload } from './workload';
+
+/** Returns the ingest key the benchmark writes into its own key file for an account. */
+export function benchIngestKey(accountId: string): string {
+  return `bench-ingest-${accountId}-0000`;
+}
+
+/** The read key of acct_demo in the benchmark's key file. */
+export const READ_KEY = 'bench-read-acct_demo-0000';
+
+/** Inserts `total` generated rows straight into `events` with large JSONEachRow batches. */
+export async function clickhouseInsertRate(clickhouse: ClickHouseService, workload: Workload, total: number, batchSize: number, topic = 'bench.direct') {
+  let inserted = 0;
+  let insertMs = 0;
+  let offset = 0;
+  while (inserted < total) {
+    const count = Math.min(batchSize, total - inserted);
+    const rows = Array.from({ length: count }, () => toEventRow(workload.nextEnvelope(), { topic, partition: 0, offset: offset++ }));
+    const started = performance.now();
+    await clickhouse.insert('events', rows);
+    insertMs += performance.now() - started;
+    inserted += count;
+  }
+  return { rows: total, batch_size: batchSize, seconds: round(insertMs / 1000, 2), rows_per_second: Math.round(total / (insertMs / 1000)) };
+}
+
+/** Produces `total` envelopes with idempotent producers, acks from all in-sync replicas. */
+export async function kafkaProduceRate(brokers: string[], topic: string, workload: Workload, total: number, batchSize: number, producers: number) {
+  const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: 1 });
+  const clients = await Promise.all(
+    Array.from({ length: producers }, async () => {
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      return producer;
+    }),
+  );
+  const batches: Array<Array<{ key: string; value: string }>> = [];
+  for (let sent = 0; sent < total; sent += batchSize) {
+    batches.push(
+      Array.from({ length: Math.min(batchSize, total - sent) }, () => {
+        const envelope = workload.nextEnvelope();
+        return { key: partitionKey(envelope.account_id, envelope.event.collection_id), value: JSON.stringify(envelope) };
+      }),
+    );
+  }
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    clients.map(async (producer) => {
+      while (next < batches.length) {
+        const messages = batches[next++];
+        await producer.send({ topic, acks: -1, messages });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(clients.map((producer) => producer.disconnect()));
+  return { messages: total, batch_size: batchSize, producers, seconds: round(seconds, 2), messages_per_second: Math.round(total / seconds) };
+}
+
+async function post(apps: RunningApps, accountId: string, events: unknown[]): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${apps.ingestUrl}/api/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${benchIngestKey(accountId)}` },
+    body: JSON.stringify({ events }),
+  });
+  await response.arrayBuffer();
+  if (response.status !== 202) throw new Error(`ingest answered ${response.status} for a batch of ${events.length}`);
+  return performance.now() - started;
+}
+
+/** Groups the next `count` envelopes into per-account batches of at most `batchSize`. */
+function nextBatches(workload: Workload, count: number, batchSize: number): Array<{ accountId: string; events: unknown[] }> {
+  const byAccount = new Map<string, unknown[]>();
+  for (let i = 0; i < count; i++) {
+    const envelope = workload.nextEnvelope();
+    const list = byAccount.get(envelope.account_id) ?? [];
+    list.push(envelope.event);
+    byAccount.set(envelope.account_id, list);
+  }
+  const batches: Array<{ accountId: string; events: unknown[] }> = [];
+  for (const [accountId, events] of byAccount) {
+    for (let i = 0; i < events.length; i += batchSize) batches.push({ accountId, events: events.slice(i, i + batchSize) });
+  }
+  return batches;
+}
+
+async function countEvents(clickhouse: ClickHouseService): Promise<number> {
+  const [row] = await clickhouse.query<{ n: string }>('SELECT count() AS n FROM events');
+  return Number(row.n);
+}
+
+/**
+ * Posts `total` events through the ingest API with `concurrency` parallel clients and measures
+ * events per second from the first request until ClickHouse holds all of them.
+ */
+export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHouseService, workload: Workload, total: number, batchSize: number, concurrency: number) {
+  const before = await countEvents(clickhouse);
+  const batches = nextBatches(workload, total, batchSize);
+  const latencies: number[] = [];
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        latencies.push(await post(apps, batch.accountId, batch.events));
+      }
+    }),
+  );
+  const acknowledgedSeconds = (performance.now() - started) / 1000;
+  while ((await countEvents(clickhouse)) < before + total) await new Promise((resolve) => setTimeout(resolve, 100));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    events: total,
+    batch_size: batchSize,
+    concurrency,
+    seconds_until_acknowledged: round(acknowledgedSeconds, 2),
+    seconds_until_queryable: round(seconds, 2),
+    events_per_second: Math.round(total / seconds),
+    request_latency: latencySummary(latencies),
+  };
+}
+
+/**
+ * Posts at a fixed rate for `seconds` and measures request latency; alongside, posts marker
+ * events to fresh collections and polls the query API until each shows, for event-to-queryable
+ * latency.
+ */
+export async function latencyAtRate(apps: RunningApps, workload: Workload, eventsPerSecond: number, batchSize: number, seconds: number) {
+  const requestLatencies: number[] = [];
+  const visibleLatencies: number[] = [];
+  const intervalMs = (batchSize / eventsPerSecond) * 1000;
+  const end = performance.now() + seconds * 1000;
+  const inFlight: Array<Promise<void>> = [];
+  let tick = 0;
+
+  const markers = (async () => {
+    let index = 0;
+    while (performance.now() < end) {
+      const collection = `probe-latency-${Date.now()}-${index++}`;
+      const envelope = workload.nextEnvelope();
+      const event = { ...envelope.event, collection_id: collection, type: 'photo.downloaded' };
+      const marker = {
+        event_id: event.event_id,
+        type: 'photo.downloaded',
+        schema_version: 1,
+        occurred_at: new Date().toISOString(),
+        collection_id: collection,
+        client: { id: 'probe' },
+        photo: { id: 'probe', file_name: 'probe.jpg', format: 'jpeg' },
+        status: 'completed',
+        bytes_transferred: 1,
+      };
+      const started = performance.now();
+      await post(apps, 'acct_demo', [marker]);
+      for (;;) {
+        const response = await fetch(`${apps.queryUrl}/api/v1/collections/${collection}/photo_downloads?limit=1`, { headers: { 'x-api-key': READ_KEY } });
+        const body = (await response.json()) as { data?: { totals?: { downloads?: number } } };
+        if (body.data?.totals?.downloads === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      visibleLatencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+
+  const startedAt = performance.now();
+  while (performance.now() < end) {
+    const due = startedAt + tick * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    tick++;
+    const [batch] = nextBatches(workload, batchSize, batchSize);
+    inFlight.push(post(apps, batch.accountId, batch.events).then((ms) => void requestLatencies.push(ms)));
+  }
+  await Promise.all(inFlight);
+  await markers;
+  return {
+    target_events_per_second: Math.round(eventsPerSecond),
+    batch_size: batchSize,
+    seconds,
+    ingest_request_latency: latencySummary(requestLatencies),
+    event_to_queryable_latency: latencySummary(visibleLatencies),
+  };
+}
+
+export const ENDPOINTS = ['photo_downloads', 'gallery_video_downloads', 'downloads/', 'photo_sharing_links', 'favorites'];
+
+/** Measures each endpoint's latency for one collection, after a warm-up. */
+export async function queryLatencies(apps: RunningApps, collection: string, requests: number) {
+  const result: Record<string, ReturnType<typeof latencySummary>> = {};
+  const paths = [...ENDPOINTS.map((endpoint) => `/api/v1/collections/${collection}/${endpoint}`), '/api/v1/photos/starred'];
+  for (const path of paths) {
+    const samples: number[] = [];
+    for (let i = 0; i < requests + 5; i++) {
+      const started = performance.now();
+      const response = await fetch(`${apps.queryUrl}${path}`, { headers: { 'x-api-key': READ_KEY } });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+      if (i >= 5) samples.push(performance.now() - started);
+    }
+    result[path.replace(`/collections/${collection}/`, '/collections/{id}/')] = latencySummary(samples);
+  }
+  return result;
+}

@@ -1,0 +1,56 @@
+type Latency = { samples: number; p50_ms: number; p95_ms: number; p99_ms: number; max_ms: number };
+
+function row(cells: Array<string | number>): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Renders a benchmark result as a Markdown page with the targets beside the figures. */
+export function renderMarkdown(results: Record<string, any>): string {
+  const lines: string[] = [];
+  lines.push(`# Benchmark run ${results.run_id}`, '');
+  lines.push(`Command: \`${results.command}\`; started ${results.started_at}, finished ${results.finished_at}.`);
+  lines.push(`Machine: ${results.machine.cpus} × ${results.machine.cpu_model}, ${results.machine.memory_gib} GiB; Node ${results.versions.node}, ClickHouse ${results.versions.clickhouse}, Kafka ${results.versions.kafka}.`);
+  lines.push('Kafka, ClickHouse, the three apps and the load generator all run on this one machine.', '');
+
+  const insert = results.clickhouse_insert;
+  const produce = results.kafka_produce;
+  const e2e = results.end_to_end;
+  lines.push('## Throughput', '');
+  lines.push(row(['measure', 'result', 'target']), row(['---', '---', '---']));
+  if (insert) lines.push(row(['ClickHouse insert, @clickhouse/client, JSONEachRow', `${insert.rows_per_second} rows/s (${insert.rows} rows, batches of ${insert.batch_size})`, 'baseline']));
+  if (produce) lines.push(row(['kafkajs produce, acks=-1, idempotent', `${produce.messages_per_second} messages/s (${produce.producers} producers, batches of ${produce.batch_size})`, 'baseline']));
+  if (e2e) {
+    lines.push(row(['end to end: POST → queryable', `${e2e.events_per_second} events/s (${e2e.events} events, ${e2e.concurrency} clients, batches of ${e2e.batch_size})`, '≥ 50 % of the ClickHouse insert rate']));
+    lines.push(row(['end to end / ClickHouse insert', `${Math.round(e2e.ratio_to_clickhouse_insert * 100)} %`, '≥ 50 %']));
+  }
+  lines.push('');
+
+  const half = results.half_load;
+  if (half) {
+    lines.push(`## Latency at half load (${half.target_events_per_second} events/s in batches of ${half.batch_size}, ${half.seconds} s)`, '');
+    lines.push(row(['measure', 'p50', 'p95', 'p99', 'max', 'target']), row(['---', '---', '---', '---', '---', '---']));
+    const latency = (name: string, value: Latency, target: string) => lines.push(row([name, `${value.p50_ms} ms`, `${value.p95_ms} ms`, `${value.p99_ms} ms`, `${value.max_ms} ms`, target]));
+    latency('ingest request', half.ingest_request_latency, 'p99 ≤ 25 ms');
+    latency('event → queryable', half.event_to_queryable_latency, 'p99 ≤ 2000 ms');
+    lines.push('');
+  }
+
+  if (results.queries_small && results.queries_large) {
+    lines.push(`## Query latency for one collection of ${results.queries_small.probe_collection_events} events`, '');
+    lines.push(row(['endpoint', `p95 at ${results.queries_small.stored_events} events`, `p95 at ${results.queries_large.stored_events} events`, 'ratio', 'target']));
+    lines.push(row(['---', '---', '---', '---', '---']));
+    for (const [path, small] of Object.entries(results.queries_small.latency as Record<string, Latency>)) {
+      const large = (results.queries_large.latency as Record<string, Latency>)[path];
+      lines.push(row([path, `${small.p95_ms} ms`, `${large.p95_ms} ms`, (large.p95_ms / small.p95_ms).toFixed(2), 'p95 ≤ 50 ms and ≤ 1.5× at 10 M']));
+    }
+    lines.push('');
+  }
+
+  if (results.peak_rss_mib) {
+    lines.push('## Peak RSS', '');
+    lines.push(row(['app', 'peak RSS', 'target']), row(['---', '---', '---']));
+    for (const [name, mib] of Object.entries(results.peak_rss_mib)) lines.push(row([name, `${mib} MiB`, '< 200 MB']));
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
