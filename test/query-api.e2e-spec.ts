@@ -138,6 +138,18 @@ describe('query API on a fixed event set', () => {
     ]);
   });
 
+  it('reports how fresh the answer is', async () => {
+    const body = await eventually('a freshness watermark', async () => {
+      const response = await read(`/api/v1/collections/${C}/favorites`);
+      return response.meta.complete_through !== null ? response : undefined;
+    });
+    const completeThrough = Date.parse(body.meta.complete_through);
+    const snapshotAt = Date.parse(body.meta.snapshot_at);
+    expect(completeThrough).toBeLessThanOrEqual(snapshotAt);
+    // Every event of the fixed set was stored before this test started.
+    expect(completeThrough).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it('photo downloads lists, counts and totals', async () => {
     const body = await read(`/api/v1/collections/${C}/photo_downloads`);
     expect(body.data.totals).toEqual({
