@@ -37,9 +37,17 @@ export function IsId(): PropertyDecorator {
   return Matches(ID_PATTERN, { message: '$property must be 1 to 256 printable ASCII characters without spaces' });
 }
 
+/** Nested object classes by owning class and property, for the compiled validator. */
+export const NESTED_CLASSES = new Map<Function, Map<string, new () => object>>();
+
 /** Validates a nested JSON object (not an array) against `cls`, unknown fields included. */
 export function NestedObject(cls: new () => object): PropertyDecorator {
-  return applyDecorators(IsObject(), ValidateNested(), Type(() => cls));
+  const record: PropertyDecorator = (target, propertyKey) => {
+    const byProperty = NESTED_CLASSES.get(target.constructor) ?? new Map<string, new () => object>();
+    byProperty.set(String(propertyKey), cls);
+    NESTED_CLASSES.set(target.constructor, byProperty);
+  };
+  return applyDecorators(IsObject(), ValidateNested(), Type(() => cls), record);
 }
 
 function applyDecorators(...decorators: PropertyDecorator[]): PropertyDecorator {

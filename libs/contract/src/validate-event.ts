@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { passesCompiled } from './compiled-validator';
 import { EVENT_TYPES, EventType } from './event-type';
 import { ActivityEvent, EVENT_CLASSES } from './registry';
 
@@ -69,7 +70,15 @@ export function validateEvent(input: unknown, path = ''): EventValidationResult 
     return { ok: false, errors: [entry] };
   }
 
-  const instance = plainToInstance(EVENT_CLASSES[type as EventType], input, { enableImplicitConversion: false });
+  // Most events are valid, and the compiled check accepts them without class-transformer's
+  // copying; anything it rejects goes through class-validator for the detailed errors.
+  if (passesCompiled(input, EVENT_CLASSES[type as EventType])) return { ok: true, event: input as unknown as ActivityEvent };
+  return validateWithClassValidator(input, type as EventType, path);
+}
+
+/** Validates with class-validator alone; {@link validateEvent} uses it for every rejected event. */
+export function validateWithClassValidator(input: Record<string, unknown>, type: EventType, path = ''): EventValidationResult {
+  const instance = plainToInstance(EVENT_CLASSES[type], input, { enableImplicitConversion: false });
   const validationErrors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -1,0 +1,101 @@
+import { getMetadataStorage, ValidationArguments, ValidationTypes } from 'class-validator';
+import { NESTED_CLASSES } from './parts';
+
+/**
+ * A fast yes/no check of a plain object against a class's class-validator metadata. It calls the
+ * same constraint functions class-validator calls, with the same options as `validateEvent`
+ * (unknown properties rejected, optional properties skipped when null or undefined), but skips
+ * class-transformer and the building of error objects. It answers only "valid"; on "invalid" the
+ * caller runs class-validator itself for the detailed errors, so the two can never disagree on an
+ * accepted event as long as this check is at least as strict, which the unit tests compare.
+ */
+
+type Check = (value: unknown, object: Record<string, unknown>) => boolean;
+
+interface CompiledProperty {
+  name: string;
+  optional: boolean;
+  checks: Check[];
+  nested?: CompiledClass;
+}
+
+interface CompiledClass {
+  allowed: Set<string>;
+  properties: CompiledProperty[];
+}
+
+const compiled = new Map<Function, CompiledClass>();
+
+function nestedClassOf(target: Function, property: string): (new () => object) | undefined {
+  for (let current: Function | null = target; current && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+    const found = NESTED_CLASSES.get(current)?.get(property);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function compile(target: Function): CompiledClass {
+  const cached = compiled.get(target);
+  if (cached) return cached;
+
+  const storage = getMetadataStorage();
+  const metadatas = storage.getTargetValidationMetadatas(target, '', true, false);
+  const byProperty = new Map<string, typeof metadatas>();
+  for (const metadata of metadatas) {
+    const list = byProperty.get(metadata.propertyName) ?? [];
+    list.push(metadata);
+    byProperty.set(metadata.propertyName, list);
+  }
+
+  const result: CompiledClass = { allowed: new Set(byProperty.keys()), properties: [] };
+  compiled.set(target, result);
+
+  for (const [name, list] of byProperty) {
+    const property: CompiledProperty = { name, optional: false, checks: [] };
+    for (const metadata of list) {
+      if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) {
+        // @IsOptional is the only conditional decorator the contract uses.
+        property.optional = true;
+      } else if (metadata.type === ValidationTypes.NESTED_VALIDATION) {
+        const nested = nestedClassOf(target, name);
+        if (!nested) throw new Error(`${target.name}.${name} uses @ValidateNested without @NestedObject`);
+        property.nested = compile(nested);
+      } else if (metadata.type === ValidationTypes.CUSTOM_VALIDATION) {
+        for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
+          const instance = constraint.instance;
+          const each = metadata.each;
+          property.checks.push((value, object) => {
+            const args: ValidationArguments = { targetName: target.name, property: name, object, value, constraints: metadata.constraints };
+            if (each && Array.isArray(value)) return value.every((item) => instance.validate(item, { ...args, value: item }) === true);
+            return instance.validate(value, args) === true;
+          });
+        }
+      } else if (metadata.type !== ValidationTypes.WHITELIST) {
+        throw new Error(`${target.name}.${name} uses validation type ${metadata.type}, which the compiled validator does not support`);
+      }
+    }
+    result.properties.push(property);
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function passes(value: unknown, shape: CompiledClass): boolean {
+  if (!isPlainObject(value)) return false;
+  for (const key of Object.keys(value)) if (!shape.allowed.has(key)) return false;
+  for (const property of shape.properties) {
+    const item = value[property.name];
+    if (property.optional && (item === null || item === undefined)) continue;
+    for (const check of property.checks) if (!check(item, value)) return false;
+    if (property.nested && !passes(item, property.nested)) return false;
+  }
+  return true;
+}
+
+/** Returns true when `value` certainly passes class-validator against `target`. */
+export function passesCompiled(value: unknown, target: Function): boolean {
+  return passes(value, compile(target));
+}
