@@ -5,9 +5,9 @@ import { NESTED_CLASSES } from './parts';
  * A fast yes/no check of a plain object against a class's class-validator metadata. It calls the
  * same constraint functions class-validator calls, with the same options as `validateEvent`
  * (unknown properties rejected, optional properties skipped when null or undefined), but skips
- * class-transformer and the building of error objects. It answers only "valid"; on "invalid" the
- * caller runs class-validator itself for the detailed errors, so the two can never disagree on an
- * accepted event as long as this check is at least as strict, which the unit tests compare.
+ * class-transformer and the building of error objects. It returns only a verdict. When it rejects,
+ * the caller runs class-validator itself for the detailed errors. An accepted event is therefore
+ * valid as long as this check is at least as strict as class-validator, which a unit test checks.
  */
 
 type Check = (value: unknown, object: Record<string, unknown>) => boolean;
