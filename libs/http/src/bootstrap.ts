@@ -3,10 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
+import { loadAppConfig } from '@gallery/config';
 import { createRootLogger, PinoNestLogger } from './logger';
 import { AllExceptionsFilter } from './exception.filter';
 import { stringifyExact } from './exact-json';
 import { recordHttpMetrics } from './http-metrics';
+import { addSecurityHeaders, enableCors } from './security-headers';
 
 export interface HttpAppOptions {
   service: string;
@@ -15,6 +17,8 @@ export interface HttpAppOptions {
   logLevel: string;
   /** Largest request body in bytes; a larger one gets 413. */
   bodyLimit?: number;
+  /** Origins allowed by CORS; defaults to `CORS_ORIGINS`, which is empty (CORS closed) unless set. */
+  corsOrigins?: readonly string[];
   /** Runs after the app is set up and before it listens, for example to mount Swagger UI. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -50,6 +54,9 @@ export async function startHttpApp(module: Type<unknown> | DynamicModule, option
     .addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', String(request.id));
     });
+
+  await addSecurityHeaders(app);
+  enableCors(app, options.corsOrigins ?? loadAppConfig().security.corsOrigins);
 
   await options.configure?.(app);
   await app.listen(options.port, options.host);

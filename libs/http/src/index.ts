@@ -9,3 +9,4 @@ export * from './metrics.controller';
 export * from './http-metrics';
 export * from './clickhouse-readiness';
 export * from './rate-limit';
+export * from './security-headers';
