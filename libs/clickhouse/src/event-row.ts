@@ -6,6 +6,7 @@ import {
   parseIsoInstant,
   ShareLinkSettings,
 } from '@gallery/contract';
+import { ClientIpPolicy, DEFAULT_CLIENT_IP_POLICY, protectClientIp } from './client-ip';
 
 /** One row of the `events` table, in the JSON shape ClickHouse's JSONEachRow input expects. */
 export interface EventRow {
@@ -55,6 +56,25 @@ export interface KafkaPosition {
   topic: string;
   partition: number;
   offset: number;
+}
+
+/**
+ * Returns a copy of the event whose client address follows the policy, so that neither the
+ * `client_ip` column nor the stored `payload` contains more of it than the policy allows.
+ */
+function withProtectedIp(event: ActivityEvent, policy: ClientIpPolicy): ActivityEvent {
+  const holders = event as Partial<Record<'client' | 'created_by' | 'visitor', ClientInfo>>;
+  // Most events carry no address; they skip the copy, which matters at consumer batch rates.
+  if (policy.mode === 'keep' || ![holders.client, holders.created_by, holders.visitor].some((client) => client?.ip_address !== undefined)) return event;
+  const copy = structuredClone(event) as ActivityEvent & Partial<Record<'client' | 'created_by' | 'visitor', ClientInfo>>;
+  for (const field of ['client', 'created_by', 'visitor'] as const) {
+    const client = copy[field];
+    if (client?.ip_address === undefined) continue;
+    const stored = protectClientIp(client.ip_address, policy);
+    if (stored === '') delete client.ip_address;
+    else client.ip_address = stored;
+  }
+  return copy;
 }
 
 function emptyRow(envelope: EventEnvelope, position: KafkaPosition): EventRow {
@@ -127,10 +147,13 @@ function withShareLink(row: EventRow, link: ShareLinkSettings): void {
   row.share_password_protected = link.password_protected ? 1 : 0;
 }
 
-/** Flattens a validated event and its Kafka position into a row of the `events` table. */
-export function toEventRow(envelope: EventEnvelope, position: KafkaPosition): EventRow {
-  const row = emptyRow(envelope, position);
-  const event: ActivityEvent = envelope.event;
+/**
+ * Flattens a validated event and its Kafka position into a row of the `events` table. The client
+ * address is truncated, hashed, kept or dropped as `ipPolicy` sets, in the columns and the payload.
+ */
+export function toEventRow(envelope: EventEnvelope, position: KafkaPosition, ipPolicy: ClientIpPolicy = DEFAULT_CLIENT_IP_POLICY): EventRow {
+  const event: ActivityEvent = withProtectedIp(envelope.event, ipPolicy);
+  const row = emptyRow({ ...envelope, event }, position);
 
   switch (event.type) {
     case EventType.PhotoDownloaded:

@@ -2,3 +2,4 @@ export * from './sql';
 export * from './clickhouse.service';
 export * from './migrations';
 export * from './event-row';
+export * from './client-ip';
