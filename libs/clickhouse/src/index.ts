@@ -3,3 +3,4 @@ export * from './clickhouse.service';
 export * from './migrations';
 export * from './event-row';
 export * from './client-ip';
+export * from './erasure';
