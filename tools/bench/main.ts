@@ -94,7 +94,8 @@ async function main(): Promise<void> {
     CONSUMER_PORT: process.env.BENCH_CONSUMER_PORT ?? '3202',
     API_KEYS_FILE: keysFile,
     LOG_LEVEL: 'warn',
-    RATE_LIMIT_DISABLED: '1',
+    RATE_LIMIT_INGEST_PER_SECOND: '0',
+    RATE_LIMIT_QUERY_PER_SECOND: '0',
   };
   const clickhouseConfig = { url: env.CLICKHOUSE_URL, database: env.CLICKHOUSE_DATABASE, username: 'default', password: '' };
 

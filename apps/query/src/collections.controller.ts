@@ -8,7 +8,7 @@ import { DownloadRow, DownloadsRepository } from './downloads.repository';
 import { DownloadsService, toDownload } from './downloads.service';
 import { FavoriteRow, FavoritesRepository } from './favorites.repository';
 import { FavoritesService, toFavorite } from './favorites.service';
-import { ApiListQuery, responseSchema } from './openapi';
+import { ApiErrorResponses, ApiListQuery, COLLECTION_ID_SCHEMA, responseSchema } from './openapi';
 import { EndpointParams } from './query-params';
 import { readContext } from './read-context';
 import { ShareLinkRow, ShareLinksRepository } from './share-links.repository';
@@ -34,7 +34,7 @@ function csvFile(stream: Readable, name: string): StreamableFile {
 @ApiTags('collections')
 @ApiSecurity('api-key')
 @ApiProduces('application/json', 'text/csv')
-@ApiParam({ name: 'collection_id', description: 'Collection id: 1 to 128 letters, digits or . _ : ~ -' })
+@ApiParam({ name: 'collection_id', schema: COLLECTION_ID_SCHEMA, description: 'Collection id: 1 to 128 letters, digits or . _ : ~ -, starting with a letter or digit' })
 @Controller('api/v1/collections/:collection_id')
 @RequireScope('read')
 export class CollectionsController {
@@ -53,6 +53,7 @@ export class CollectionsController {
   @Get('photo_downloads')
   @ApiOperation({ summary: 'Photo downloads of a collection: each download, downloads per photo, totals' })
   @ApiListQuery(PHOTO_PARAMS)
+  @ApiErrorResponses()
   @ApiOkResponse({ schema: responseSchema('photo_downloads') })
   async photoDownloads(
     @Param('collection_id') collectionId: string,
@@ -71,6 +72,7 @@ export class CollectionsController {
   @Get('gallery_video_downloads')
   @ApiOperation({ summary: 'Video downloads of a collection: each download with its lifecycle, counts per status, per-video totals' })
   @ApiListQuery(VIDEO_PARAMS)
+  @ApiErrorResponses()
   @ApiOkResponse({ schema: responseSchema('gallery_video_downloads') })
   async videoDownloads(
     @Param('collection_id') collectionId: string,
@@ -90,6 +92,7 @@ export class CollectionsController {
   @Get('downloads')
   @ApiOperation({ summary: 'All downloads of a collection: totals, status counts, bandwidth, timeline, client activity' })
   @ApiListQuery(DOWNLOAD_PARAMS)
+  @ApiErrorResponses()
   @ApiOkResponse({ schema: responseSchema('downloads') })
   async allDownloads(
     @Param('collection_id') collectionId: string,
@@ -108,6 +111,7 @@ export class CollectionsController {
   @Get('photo_sharing_links')
   @ApiOperation({ summary: 'Share links of a collection: URL, expiry, permissions, status and usage' })
   @ApiListQuery(SHARE_LINK_PARAMS)
+  @ApiErrorResponses()
   @ApiOkResponse({ schema: responseSchema('photo_sharing_links') })
   async sharingLinks(
     @Param('collection_id') collectionId: string,
@@ -127,6 +131,7 @@ export class CollectionsController {
   @Get('favorites')
   @ApiOperation({ summary: 'What clients favorite now in a collection, by whom and when, with counts per item' })
   @ApiListQuery(FAVORITE_PARAMS)
+  @ApiErrorResponses()
   @ApiOkResponse({ schema: responseSchema('favorites') })
   async favoritesOf(
     @Param('collection_id') collectionId: string,

@@ -1,25 +1,89 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiQuery } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiQuery, ApiResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { COLLECTION_ID_PATTERN, ID_PATTERN } from '@gallery/contract';
 import { DEFAULT_LIST_LIMIT, EndpointParams, MAX_LIST_LIMIT, MAX_TIMELINE_BUCKETS } from './query-params';
 import { INTERVALS } from './time-zones';
+
+// Forms the parser accepts. The patterns leave out days 29 to 31, which exist only in some months,
+// and cannot say that `to` must follow `from`; the parser checks both.
+const DATE = '(19[7-9]\\d|2\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])';
+const TIME = '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,3})?(Z|[+-](0\\d|1[0-3]):[0-5]\\d)';
+const INSTANT_OR_DATE = `^${DATE}(T${TIME})?$`;
+const TIME_ZONE = '^[A-Za-z][A-Za-z0-9_+\\-/]{0,63}$';
 
 /** Documents the query parameters an endpoint accepts, from the same table the parser uses. */
 export function ApiListQuery(params: EndpointParams): MethodDecorator {
   const decorators = [
-    ApiQuery({ name: 'from', required: false, description: 'Start, inclusive: an ISO-8601 instant, or a date meaning the start of that day in `tz`' }),
-    ApiQuery({ name: 'to', required: false, description: 'End: an ISO-8601 instant (exclusive), or a date meaning the end of that day in `tz` (inclusive)' }),
-    ApiQuery({ name: 'tz', required: false, description: 'IANA time zone for dates and timeline buckets; default UTC' }),
+    ApiQuery({
+      name: 'from',
+      required: false,
+      schema: { type: 'string', pattern: INSTANT_OR_DATE },
+      description: 'Start, inclusive: an ISO-8601 instant with Z or an offset, or a date meaning the start of that day in `tz`',
+    }),
+    ApiQuery({
+      name: 'to',
+      required: false,
+      schema: { type: 'string', pattern: INSTANT_OR_DATE },
+      description: 'End: an ISO-8601 instant (exclusive), or a date meaning the end of that day in `tz` (inclusive); later than `from`',
+    }),
+    ApiQuery({ name: 'tz', required: false, schema: { type: 'string', pattern: TIME_ZONE, default: 'UTC' }, description: 'IANA time zone for dates and timeline buckets' }),
     ApiQuery({ name: 'interval', required: false, enum: [...INTERVALS], description: `Timeline bucket size; default day; at most ${MAX_TIMELINE_BUCKETS} buckets` }),
-    ApiQuery({ name: 'limit', required: false, description: `Rows per page, 1 to ${MAX_LIST_LIMIT}; default ${DEFAULT_LIST_LIMIT} (CSV: all rows)` }),
-    ApiQuery({ name: 'cursor', required: false, description: 'Opaque `meta.next_cursor` of the previous page' }),
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT },
+      description: 'Rows per page (CSV: all rows unless given)',
+    }),
+    ApiQuery({ name: 'cursor', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,2048}$' }, description: 'Opaque `meta.next_cursor` of the previous page' }),
     ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'], description: 'csv streams the main list as CSV; so does Accept: text/csv' }),
   ];
   for (const filter of params.filters) {
-    decorators.push(ApiQuery({ name: filter, required: false, description: `Only rows of this ${filter === 'client_id' ? 'client' : 'media item'}` }));
+    decorators.push(
+      ApiQuery({
+        name: filter,
+        required: false,
+        schema: { type: 'string', pattern: ID_PATTERN.source },
+        description: `Only rows of this ${filter === 'client_id' ? 'client' : 'media item'}`,
+      }),
+    );
   }
   if (params.statuses.length > 0) decorators.push(ApiQuery({ name: 'status', required: false, enum: [...params.statuses] }));
   return applyDecorators(...decorators);
+}
+
+export const COLLECTION_ID_SCHEMA: SchemaObject = { type: 'string', pattern: COLLECTION_ID_PATTERN.source };
+
+const errorBody: SchemaObject = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['status', 'code', 'message', 'request_id'],
+      properties: {
+        status: { type: 'integer' },
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' }, value: {} } },
+        },
+        request_id: { type: 'string' },
+      },
+    },
+  },
+};
+
+/** Documents the error answers every read endpoint can give. */
+export function ApiErrorResponses(): MethodDecorator {
+  return applyDecorators(
+    ApiBadRequestResponse({ description: 'A parameter is invalid; `details` names it and its value', schema: errorBody }),
+    ApiUnauthorizedResponse({ description: 'The API key is missing or unknown', schema: errorBody }),
+    ApiForbiddenResponse({ description: 'The API key lacks the read scope', schema: errorBody }),
+    ApiTooManyRequestsResponse({ description: 'The key exceeded its rate limit; see Retry-After', schema: errorBody }),
+    ApiResponse({ status: 503, description: 'ClickHouse is unavailable', schema: errorBody }),
+  );
 }
 
 const integer: SchemaObject = { type: 'integer', description: 'Exact, also above 2^53' };

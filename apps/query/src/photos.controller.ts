@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Query, StreamableFile } from '@nestjs/common'
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller, RequireScope } from '@gallery/http';
 import { csvFromRows } from './csv';
-import { ApiListQuery, responseSchema } from './openapi';
+import { ApiErrorResponses, ApiListQuery, responseSchema } from './openapi';
 import { EndpointParams } from './query-params';
 import { readContext } from './read-context';
 import { StarredService } from './starred.service';
@@ -21,6 +21,7 @@ export class PhotosController {
   @Get('starred')
   @ApiOperation({ summary: 'Photos the account has starred, across collections, most engaged first' })
   @ApiListQuery(STARRED_PARAMS)
+  @ApiErrorResponses()
   @ApiOkResponse({ schema: responseSchema('starred') })
   async starredPhotos(@Query() query: Record<string, unknown>, @Headers('accept') accept: string | undefined, @CurrentCaller() caller: Caller) {
     const context = readContext(caller, undefined, query, accept, STARRED_PARAMS);
