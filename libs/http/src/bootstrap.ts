@@ -8,6 +8,7 @@ import { createRootLogger, PinoNestLogger } from './logger';
 import { AllExceptionsFilter } from './exception.filter';
 import { stringifyExact } from './exact-json';
 import { recordHttpMetrics } from './http-metrics';
+import { closeConnectionsOnShutdown } from './graceful-shutdown';
 import { addSecurityHeaders, enableCors } from './security-headers';
 
 export interface HttpAppOptions {
@@ -50,6 +51,7 @@ export async function startHttpApp(module: Type<unknown> | DynamicModule, option
   const fastify = app.getHttpAdapter().getInstance();
   fastify.setReplySerializer((payload) => stringifyExact(payload));
   recordHttpMetrics(fastify);
+  closeConnectionsOnShutdown(fastify);
   fastify
     .addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', String(request.id));

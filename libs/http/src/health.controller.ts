@@ -58,8 +58,9 @@ export class HealthController implements BeforeApplicationShutdown, OnApplicatio
     return { status: ready ? 'ready' : 'not_ready', checks };
   }
 
-  beforeApplicationShutdown(): void {
+  beforeApplicationShutdown(signal?: string): void {
     this.shuttingDown = true;
+    this.logger.log(`shutting down${signal ? ` on ${signal}` : ''}: /ready answers 503 while requests in flight finish`);
   }
 
   async onApplicationShutdown(): Promise<void> {
