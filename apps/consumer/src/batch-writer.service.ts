@@ -1,10 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { COLLECTION_ID_PATTERN, EventEnvelope, FieldError, parseIsoInstant, validateEvent } from '@gallery/contract';
-import { ClickHouseService, EventRow, inList, sql, toEventRow } from '@gallery/clickhouse';
+import { ClickHouseService, EventRow, identifier, inList, sql, toEventRow } from '@gallery/clickhouse';
 import { BatchMessage, PartitionBatch } from './partition-batch';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { CONSUMER_FAULT, ConsumerFault } from './consumer-fault';
 import { deadLettersTotal, duplicatesDroppedTotal, eventsInsertedTotal, insertDurationSeconds } from './consumer.metrics';
+
+/** Where a batch goes: the consumer writes to `events`; the events rebuild writes to a new table and skips the dead-letter topic, which already holds its dead letters. */
+export interface WriteTarget {
+  table: string;
+  publishDeadLetters: boolean;
+}
+
+const CONSUMER_TARGET: WriteTarget = { table: 'events', publishDeadLetters: true };
 
 export interface BatchOutcome {
   inserted: number;
@@ -34,7 +42,7 @@ export class BatchWriterService {
     @Inject(CONSUMER_FAULT) private readonly fault: ConsumerFault,
   ) {}
 
-  async write(batch: PartitionBatch): Promise<BatchOutcome> {
+  async write(batch: PartitionBatch, target: WriteTarget = CONSUMER_TARGET): Promise<BatchOutcome> {
     const rows: EventRow[] = [];
     const invalid: DeadLetter[] = [];
     const categories: DeadLetterCategory[] = [];
@@ -48,7 +56,7 @@ export class BatchWriterService {
       }
     }
 
-    if (invalid.length > 0) {
+    if (invalid.length > 0 && target.publishDeadLetters) {
       await this.deadLetters.publish(invalid);
       for (const category of categories) deadLettersTotal.inc({ reason: category });
       for (const letter of invalid) {
@@ -59,11 +67,11 @@ export class BatchWriterService {
       }
     }
 
-    const fresh = await this.withoutStoredEvents(rows);
+    const fresh = await this.withoutStoredEvents(rows, target.table);
     if (fresh.length > 0) {
       const stopTimer = insertDurationSeconds.startTimer();
       try {
-        await this.clickhouse.insert('events', fresh);
+        await this.clickhouse.insert(target.table, fresh);
       } finally {
         stopTimer();
       }
@@ -120,14 +128,14 @@ export class BatchWriterService {
    * batch: producers retry, and the first accepted copy of an event is the one that counts.
    * All events of a collection share one partition, so no other consumer writes them concurrently.
    */
-  private async withoutStoredEvents(rows: EventRow[]): Promise<EventRow[]> {
+  private async withoutStoredEvents(rows: EventRow[], table: string): Promise<EventRow[]> {
     if (rows.length === 0) return rows;
     const keyOf = (row: { account_id: string; collection_id: string; event_id: string }) =>
       `${row.account_id}\u0000${row.collection_id}\u0000${row.event_id}`;
 
     const stored = await this.clickhouse.query<{ account_id: string; collection_id: string; event_id: string }>(sql`
       SELECT account_id, collection_id, event_id
-      FROM events
+      FROM ${identifier(table)}
       WHERE account_id IN ${inList([...new Set(rows.map((row) => row.account_id))])}
         AND collection_id IN ${inList([...new Set(rows.map((row) => row.collection_id))])}
         AND event_id IN ${inList([...new Set(rows.map((row) => row.event_id))])}
