@@ -6,12 +6,12 @@
  */
 import { Logger } from '@nestjs/common';
 import { loadAppConfig } from '@gallery/config';
-import { ClickHouseService, identifier } from '@gallery/clickhouse';
+import { applyClientErasures, ClickHouseService, ClientIpPolicy, identifier } from '@gallery/clickhouse';
 import { createKafka } from '@gallery/kafka';
 import { BatchWriterService } from '../apps/consumer/src/batch-writer.service';
 import { DeadLetterPublisher } from '../apps/consumer/src/dead-letter.publisher';
 import { discoverProjections, rebuildProjections, recreateViews } from '../libs/clickhouse/src/rebuild-projections';
-import { COMMON_HELP, parseRebuildArguments, progress, requireConsumerStopped } from './rebuild-support';
+import { COMMON_HELP, parseRebuildArguments, progress, requireConsumerStopped, readClientErasures } from './rebuild-support';
 
 const HELP = `Usage: node dist/tools/rebuild-events.js [options]
 
@@ -43,7 +43,14 @@ async function main(argv: string[]): Promise<number> {
     await clickhouse.command(`DROP TABLE IF EXISTS ${identifier(fresh)}`);
     await clickhouse.command(`CREATE TABLE ${identifier(fresh)} AS events`);
 
-    await copyTopic(kafka, clickhouse, topic, fresh);
+    await copyTopic(kafka, clickhouse, topic, fresh, { mode: config.privacy.clientIpMode, hashKey: config.privacy.clientIpHashKey });
+
+    // Erasures are applied before the swap, so erased personal data never becomes visible again.
+    const erasures = await readClientErasures(kafka, topic);
+    if (erasures.length > 0) {
+      progress(`applying ${erasures.length} client erasure(s) to ${fresh}`);
+      await applyClientErasures(clickhouse, erasures, 120_000, fresh);
+    }
 
     // The views are read before the swap, because recreating them needs their CREATE statements.
     const projections = await discoverProjections(clickhouse);
@@ -65,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Copies every message up to the end offsets read at start into `table`, partition batch by partition batch. */
-async function copyTopic(kafka: ReturnType<typeof createKafka>, clickhouse: ClickHouseService, topic: string, table: string): Promise<void> {
+async function copyTopic(kafka: ReturnType<typeof createKafka>, clickhouse: ClickHouseService, topic: string, table: string, ipPolicy: ClientIpPolicy): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map<number, number>();
@@ -77,7 +84,7 @@ async function copyTopic(kafka: ReturnType<typeof createKafka>, clickhouse: Clic
   const positions = new Map<number, number>();
   for (const offsets of await admin.fetchTopicOffsets(topic)) positions.set(offsets.partition, Number(offsets.low));
 
-  const writer = new BatchWriterService(clickhouse, new DeadLetterPublisher(kafka, `${topic}.dlq`), { kind: 'none' });
+  const writer = new BatchWriterService(clickhouse, new DeadLetterPublisher(kafka, `${topic}.dlq`), { kind: 'none' }, ipPolicy);
   const groupId = `gallery-rebuild-events-${Date.now().toString(36)}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024 });
   let copied = 0;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { uniqueCollection } from '../support/api';
+import { EventType } from '@gallery/contract';
+import { exampleEvent, uniqueCollection } from '../support/api';
 import { collectionApiPaths, stableAnswer } from '../support/api-paths';
 import { databaseSnapshot } from '../support/clickhouse';
 import { mixedEvents } from '../support/fault-events';
@@ -100,5 +101,32 @@ describe('rebuild tools', () => {
     const before = answersBefore[path] as { data: { totals: { downloads: number } } };
     const after = await pipeline.get('query', path, KEYS.read);
     expect(after.body.data.totals.downloads).toBe(before.data.totals.downloads + photos);
+  });
+
+  it('keeps erased personal data erased', async () => {
+    const collection = uniqueCollection('rebuild-erased');
+    if (!pipeline.isRunning('consumer')) await pipeline.start('consumer');
+    if (!pipeline.isRunning('ingest')) await pipeline.start('ingest');
+    const download = exampleEvent(EventType.PhotoDownloaded, collection, {
+      client: { id: 'client-to-erase', email: 'erase.me@example.com', name: 'Erase Me', user_agent: 'Mozilla/5.0 (Erase)' },
+    });
+    expect((await pipeline.post({ events: [download] }, KEYS.ingest)).status).toBe(202);
+    await pipeline.waitCaughtUp();
+
+    const erase = await execFileAsync(process.execPath, [join(ROOT, 'dist', 'tools', 'erase-client.js'), '--account', 'acct_demo', '--client-id', 'client-to-erase'], {
+      env: { ...process.env, ...pipeline.env },
+    });
+    expect(erase.stdout).toContain('in 1 event row(s)');
+    await pipeline.stop('consumer');
+
+    const rebuilt = await runTool('rebuild-events');
+    expect({ code: rebuilt.code, stderr: rebuilt.stderr }).toEqual({ code: 0, stderr: expect.stringMatching(/applying 1 client erasure/) });
+
+    const rows = await pipeline.query<{ client_email: string; client_name: string; client_user_agent: string; payload: string }>(
+      `SELECT client_email, client_name, client_user_agent, payload FROM events WHERE client_id = 'client-to-erase'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect([rows[0].client_email, rows[0].client_name, rows[0].client_user_agent]).toEqual(['', '', '']);
+    expect(rows[0].payload).not.toContain('erase.me@example.com');
   });
 });

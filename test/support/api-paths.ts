@@ -5,7 +5,7 @@
  */
 export function collectionApiPaths(collectionId: string): string[] {
   const base = `/api/v1/collections/${encodeURIComponent(collectionId)}`;
-  return [`${base}/photo_downloads`, `${base}/downloads/`];
+  return [`${base}/photo_downloads`, `${base}/downloads/`, `${base}/gallery_video_downloads`, `${base}/photo_sharing_links`, `${base}/favorites`];
 }
 
 /**

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { COLLECTION_ID_PATTERN, EventEnvelope, FieldError, parseIsoInstant, validateEvent } from '@gallery/contract';
-import { ClickHouseService, EventRow, identifier, inList, sql, toEventRow } from '@gallery/clickhouse';
+import { ClickHouseService, ClientIpPolicy, DEFAULT_CLIENT_IP_POLICY, EventRow, identifier, inList, sql, toEventRow } from '@gallery/clickhouse';
 import { BatchMessage, PartitionBatch } from './partition-batch';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { CONSUMER_FAULT, ConsumerFault } from './consumer-fault';
@@ -25,6 +25,9 @@ type DeadLetterCategory = 'no_value' | 'not_json' | 'not_object' | 'envelope_inv
 
 type Decoded = { ok: true; envelope: EventEnvelope } | { ok: false; category: DeadLetterCategory; reason: string; errors?: FieldError[] };
 
+/** How client IP addresses are stored: truncated unless configured otherwise. */
+export const CLIENT_IP_POLICY = Symbol('CLIENT_IP_POLICY');
+
 /**
  * Writes one partition batch to ClickHouse: decodes and re-validates each message, sends the
  * invalid ones to the dead-letter topic, drops events whose id is already stored, and inserts
@@ -40,6 +43,7 @@ export class BatchWriterService {
     private readonly clickhouse: ClickHouseService,
     private readonly deadLetters: DeadLetterPublisher,
     @Inject(CONSUMER_FAULT) private readonly fault: ConsumerFault,
+    @Optional() @Inject(CLIENT_IP_POLICY) private readonly ipPolicy: ClientIpPolicy = DEFAULT_CLIENT_IP_POLICY,
   ) {}
 
   async write(batch: PartitionBatch, target: WriteTarget = CONSUMER_TARGET): Promise<BatchOutcome> {
@@ -49,7 +53,7 @@ export class BatchWriterService {
     for (const message of batch.messages) {
       const decoded = this.decode(message);
       if (decoded.ok) {
-        rows.push(toEventRow(decoded.envelope, { topic: batch.topic, partition: batch.partition, offset: message.offset }));
+        rows.push(toEventRow(decoded.envelope, { topic: batch.topic, partition: batch.partition, offset: message.offset }, this.ipPolicy));
       } else {
         categories.push(decoded.category);
         invalid.push({ source: { topic: batch.topic, partition: batch.partition, offset: message.offset }, key: message.key, value: message.value, reason: decoded.reason, errors: decoded.errors });

@@ -1,5 +1,5 @@
 import { ClickHouseService } from './clickhouse.service';
-import { raw, sql } from './sql';
+import { identifier, raw, sql } from './sql';
 
 /**
  * A request to erase one client's personal data in one account. It is published to the erasure
@@ -27,29 +27,29 @@ const PAYLOAD_PERSONAL_FIELDS = ['email', 'name', 'ip_address', 'user_agent'];
  * pseudonymous client id, the media, times, statuses and byte counts, so counts do not change.
  * `ALTER TABLE … UPDATE` runs on ClickHouse 18.16 and later; the server applies it asynchronously.
  */
-export function clientErasureSql(erasure: Pick<ClientErasure, 'account_id' | 'client_id'>): string {
+export function clientErasureSql(erasure: Pick<ClientErasure, 'account_id' | 'client_id'>, table = 'events'): string {
   let payload = 'payload';
   for (const field of PAYLOAD_PERSONAL_FIELDS) {
     // A JSON string value: quote, then any run of non-quote non-backslash characters or escapes.
     const pattern = `"${field}":"(?:[^"\\\\]|\\\\.)*"`;
     payload = sql`replaceRegexpAll(${raw(payload)}, ${pattern}, ${`"${field}":""`})`;
   }
-  return sql`ALTER TABLE events UPDATE client_email = '', client_name = '', client_ip = '', client_user_agent = '', payload = ${raw(payload)}
+  return sql`ALTER TABLE ${identifier(table)} UPDATE client_email = '', client_name = '', client_ip = '', client_user_agent = '', payload = ${raw(payload)}
     WHERE account_id = ${erasure.account_id} AND client_id = ${erasure.client_id}`;
 }
 
 /**
- * Applies erasures to the `events` table and waits until ClickHouse has finished the mutations.
+ * Applies erasures to `table` (default `events`) and waits until ClickHouse has finished the mutations.
  * Replay and rebuild tools call it after they have written the replayed events, with every record
  * of the erasure topic, so that a rebuild does not bring erased data back.
  */
-export async function applyClientErasures(clickhouse: ClickHouseService, erasures: readonly ClientErasure[], timeoutMs = 120_000): Promise<void> {
-  for (const erasure of erasures) await clickhouse.command(clientErasureSql(erasure));
+export async function applyClientErasures(clickhouse: ClickHouseService, erasures: readonly ClientErasure[], timeoutMs = 120_000, table = 'events'): Promise<void> {
+  for (const erasure of erasures) await clickhouse.command(clientErasureSql(erasure, table));
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [row] = await clickhouse.query<{ pending: string }>(
-      `SELECT count() AS pending FROM system.mutations WHERE database = currentDatabase() AND table = 'events' AND is_done = 0`,
+      sql`SELECT count() AS pending FROM system.mutations WHERE database = currentDatabase() AND table = ${table} AND is_done = 0`,
     );
     if (Number(row.pending) === 0) return;
     if (Date.now() > deadline) {
