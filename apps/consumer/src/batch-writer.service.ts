@@ -25,6 +25,9 @@ type DeadLetterCategory = 'no_value' | 'not_json' | 'not_object' | 'envelope_inv
 
 type Decoded = { ok: true; envelope: EventEnvelope } | { ok: false; category: DeadLetterCategory; reason: string; errors?: FieldError[] };
 
+/** Rows per duplicate-check statement; about 60 KiB of SQL for ids, collections and accounts. */
+export const DEDUPLICATION_CHUNK_ROWS = 1000;
+
 /** How client IP addresses are stored: truncated unless configured otherwise. */
 export const CLIENT_IP_POLICY = Symbol('CLIENT_IP_POLICY');
 
@@ -137,13 +140,21 @@ export class BatchWriterService {
     const keyOf = (row: { account_id: string; collection_id: string; event_id: string }) =>
       `${row.account_id}\u0000${row.collection_id}\u0000${row.event_id}`;
 
-    const stored = await this.clickhouse.query<{ account_id: string; collection_id: string; event_id: string }>(sql`
-      SELECT account_id, collection_id, event_id
-      FROM ${identifier(table)}
-      WHERE account_id IN ${inList([...new Set(rows.map((row) => row.account_id))])}
-        AND collection_id IN ${inList([...new Set(rows.map((row) => row.collection_id))])}
-        AND event_id IN ${inList([...new Set(rows.map((row) => row.event_id))])}
-    `);
+    // One statement per chunk keeps each under ClickHouse's max_query_size (256 KiB by default):
+    // a 4 MiB partition batch holds thousands of event ids.
+    const stored: Array<{ account_id: string; collection_id: string; event_id: string }> = [];
+    for (let start = 0; start < rows.length; start += DEDUPLICATION_CHUNK_ROWS) {
+      const chunk = rows.slice(start, start + DEDUPLICATION_CHUNK_ROWS);
+      stored.push(
+        ...(await this.clickhouse.query<{ account_id: string; collection_id: string; event_id: string }>(sql`
+          SELECT account_id, collection_id, event_id
+          FROM ${identifier(table)}
+          WHERE account_id IN ${inList([...new Set(chunk.map((row) => row.account_id))])}
+            AND collection_id IN ${inList([...new Set(chunk.map((row) => row.collection_id))])}
+            AND event_id IN ${inList([...new Set(chunk.map((row) => row.event_id))])}
+        `)),
+      );
+    }
     const seen = new Set(stored.map(keyOf));
 
     const fresh: EventRow[] = [];

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { throwError } from 'rxjs';
 import { ApiError, ErrorBody } from './error-body';
 
 const CODES: Record<number, string> = {
@@ -29,7 +30,11 @@ interface FastifyErrorShape {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): unknown {
+    // A hybrid app (the consumer) also routes its message handlers' errors here; those must reach
+    // the transport unchanged, so it retries the batch instead of getting an HTTP reply.
+    if (host.getType() !== 'http') return throwError(() => exception);
+
     const context = host.switchToHttp();
     const request = context.getRequest<FastifyRequest>();
     const reply = context.getResponse<FastifyReply>();
