@@ -1,10 +1,34 @@
 import { Logger } from '@nestjs/common';
-import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { EventEnvelope, partitionKey } from '@gallery/contract';
+
+/** Most bytes of message values coalesced into one send; a larger single request goes alone. */
+const MAX_COALESCED_BYTES = 1024 * 1024;
+
+interface PendingPublish {
+  messages: Message[];
+  bytes: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function toMessage(envelope: EventEnvelope): Message {
+  return {
+    key: partitionKey(envelope.account_id, envelope.event.collection_id),
+    value: JSON.stringify(envelope),
+    headers: { event_type: envelope.event.type, event_id: envelope.event.event_id },
+  };
+}
 
 /**
  * Publishes event envelopes with an idempotent producer. `send` resolves only after every
  * in-sync replica acknowledged the write (acks = -1), so a resolved publish is durable.
+ *
+ * Concurrent publishes are coalesced: while one send is in flight, the envelopes of every request
+ * that arrives meanwhile wait and go out together in the next send, up to about 1 MiB. With one
+ * request in flight per broker (which idempotence needs in kafkajs) this turns many small
+ * round trips into few large ones. Every caller still resolves only after its own envelopes were
+ * acknowledged, and all callers of a failed send get the error.
  *
  * After a failed send the producer is dropped and the next publish creates a new one. A new
  * producer gets a new producer id from the broker, so sequence numbers left unsettled by the
@@ -15,6 +39,8 @@ export class EventPublisher {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly waiting: PendingPublish[] = [];
+  private sending = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -29,9 +55,12 @@ export class EventPublisher {
     return this.producer !== undefined;
   }
 
-  /** Publishes envelopes in one request; they are keyed by account and collection. */
+  /** Publishes envelopes, keyed by account and collection; resolves once Kafka acknowledged them. */
   async publish(envelopes: readonly EventEnvelope[]): Promise<void> {
-    const sending = this.send(envelopes);
+    const messages = envelopes.map(toMessage);
+    const bytes = messages.reduce((sum, message) => sum + Buffer.byteLength(message.value as string), 0);
+    const sending = new Promise<void>((resolve, reject) => this.waiting.push({ messages, bytes, resolve, reject }));
+    this.pump();
     this.inFlight.add(sending);
     try {
       await sending;
@@ -59,20 +88,32 @@ export class EventPublisher {
     await producer?.disconnect();
   }
 
-  private async send(envelopes: readonly EventEnvelope[]): Promise<void> {
+  /** Sends everything waiting, in sends of at most {@link MAX_COALESCED_BYTES}, one at a time. */
+  private pump(): void {
+    if (this.sending || this.waiting.length === 0) return;
+    this.sending = true;
+
+    const batch: PendingPublish[] = [];
+    let bytes = 0;
+    while (this.waiting.length > 0 && (batch.length === 0 || bytes + this.waiting[0].bytes <= MAX_COALESCED_BYTES)) {
+      const next = this.waiting.shift() as PendingPublish;
+      batch.push(next);
+      bytes += next.bytes;
+    }
+
+    this.send(batch.flatMap((pending) => pending.messages)).then(
+      () => batch.forEach((pending) => pending.resolve()),
+      (error: unknown) => batch.forEach((pending) => pending.reject(error)),
+    ).finally(() => {
+      this.sending = false;
+      this.pump();
+    });
+  }
+
+  private async send(messages: Message[]): Promise<void> {
     const producer = await this.connectedProducer();
     try {
-      await producer.send({
-        topic: this.topic,
-        acks: -1,
-        timeout: 10_000,
-        compression: CompressionTypes.None,
-        messages: envelopes.map((envelope) => ({
-          key: partitionKey(envelope.account_id, envelope.event.collection_id),
-          value: JSON.stringify(envelope),
-          headers: { event_type: envelope.event.type, event_id: envelope.event.event_id },
-        })),
-      });
+      await producer.send({ topic: this.topic, acks: -1, timeout: 10_000, compression: CompressionTypes.None, messages });
     } catch (error) {
       this.discard(producer);
       throw error;
