@@ -147,7 +147,7 @@ export class DownloadsRepository {
     `);
   }
 
-  /** One page of downloads, newest first, after the cursor. */
+  /** Builds the SQL of one page of downloads, newest first, after the cursor. */
   listSql(context: ReadContext, photosOnly: boolean, limit: number): string {
     return `
       SELECT ${DOWNLOAD_COLUMNS}
@@ -203,7 +203,7 @@ export class DownloadsRepository {
   }
 
   /**
-   * The same timeline from the `downloads_15m` rollup. Valid only without client or media
+   * Reads the same timeline from the `downloads_15m` rollup. Valid only without client or media
    * filters and for ranges on 15-minute boundaries, which {@link canUseRollup} checks.
    */
   async timelineFromRollup(context: ReadContext): Promise<TimelineRow[]> {
@@ -213,8 +213,8 @@ export class DownloadsRepository {
     if (query.fromMs !== undefined) range.push(`bucket >= toDateTime(${query.fromMs / 1000}, 'UTC')`);
     if (query.toMs !== undefined) range.push(`bucket < toDateTime(${query.toMs / 1000}, 'UTC')`);
     const status = query.status !== undefined ? sql` AND status = ${query.status}` : '';
-    // Aliases differ from the rollup's column names, which ClickHouse would otherwise resolve to
-    // the aliases inside the -Merge functions; the outer SELECT restores the row field names.
+    // Aliases differ from the rollup's column names, because ClickHouse would otherwise resolve the
+    // names inside the -Merge functions to the aliases. The outer SELECT restores the field names.
     return this.clickhouse.query<TimelineRow>(`
       SELECT bucket_start, merged_downloads AS downloads, merged_photo AS photo_downloads, merged_video AS video_downloads,
              merged_failed AS failed, merged_bytes AS total_bytes, merged_clients AS unique_clients
@@ -239,7 +239,7 @@ export class DownloadsRepository {
 
 const FIFTEEN_MINUTES_MS = 15 * 60_000;
 
-/** Whether the rollup can answer: no client or media filter, and a range on 15-minute boundaries. */
+/** Returns whether the rollup applies: no client or media filter, and a range on 15-minute boundaries. */
 export function canUseRollup(context: ReadContext): boolean {
   const { query } = context;
   if (query.clientId !== undefined || query.mediaId !== undefined || query.cursor !== undefined) return false;

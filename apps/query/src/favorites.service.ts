@@ -27,7 +27,7 @@ function toPerMedia(row: PerMediaFavoritesRow) {
   };
 }
 
-/** Builds the favorites response: what is favorited now, by whom, and counts per media item. */
+/** Builds the favorites response: what is favorited now, by which client, and counts per media item. */
 @Injectable()
 export class FavoritesService {
   constructor(

@@ -6,7 +6,7 @@ import { DEFAULT_LIST_LIMIT, EndpointParams, MAX_LIST_LIMIT, MAX_TIMELINE_BUCKET
 import { INTERVALS } from './time-zones';
 
 // Forms the parser accepts. The patterns leave out days 29 to 31, which exist only in some months,
-// and cannot say that `to` must follow `from`; the parser checks both.
+// and cannot express that `to` must follow `from`. The parser checks both.
 const DATE = '(19[7-9]\\d|2\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])';
 const TIME = '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,3})?(Z|[+-](0\\d|1[0-3]):[0-5]\\d)';
 const INSTANT_OR_DATE = `^${DATE}(T${TIME})?$`;
@@ -75,7 +75,7 @@ const errorBody: SchemaObject = {
   },
 };
 
-/** Documents the error answers every read endpoint can give. */
+/** Documents the error responses every read endpoint can return. */
 export function ApiErrorResponses(): MethodDecorator {
   return applyDecorators(
     ApiBadRequestResponse({ description: 'A parameter is invalid; `details` names it and its value', schema: errorBody }),

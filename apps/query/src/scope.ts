@@ -24,7 +24,7 @@ export function collectionWhere(context: ReadContext): SqlFragment {
   return fragment`account_id = ${scope.accountId} AND collection_id = ${scope.collectionId} AND received_at_ms <= ${snapshotMs}`;
 }
 
-/** The `from`/`to` range on event time, or TRUE when none is given. */
+/** Builds the `from`/`to` condition on event time, or TRUE when none is given. */
 export function rangeWhere(query: ListQuery, column = 'occurred_at_ms'): SqlFragment {
   const parts: string[] = [];
   if (query.fromMs !== undefined) parts.push(`${column} >= ${query.fromMs}`);
@@ -32,7 +32,7 @@ export function rangeWhere(query: ListQuery, column = 'occurred_at_ms'): SqlFrag
   return new SqlFragment(parts.length > 0 ? parts.join(' AND ') : '1');
 }
 
-/** The client, media and status filters, or TRUE when none is given. */
+/** Builds the client, media and status conditions, or TRUE when none is given. */
 export function filterWhere(query: ListQuery, statusColumn = 'status'): SqlFragment {
   const parts: string[] = [];
   if (query.clientId !== undefined) parts.push(sql`client_id = ${query.clientId}`);

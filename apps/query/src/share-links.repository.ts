@@ -31,7 +31,7 @@ const DOWNLOAD_EVENT = `(type = 'photo.downloaded' OR (type = 'video.download' A
 
 /**
  * SQL for the share links endpoint. A link's settings come from its latest created or updated
- * event, ordered by (time, updated after created, event id); a revocation is final; usage counts
+ * event, ordered by (time, updated after created, event id). A revocation is final. Usage counts
  * come from access and download events that name the link and fall in the `from`/`to` range.
  */
 @Injectable()

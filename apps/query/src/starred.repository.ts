@@ -51,7 +51,7 @@ export class StarredRepository {
     `;
   }
 
-  /** The photos starred now (or as of `toMs`), newest star first, at most {@link MAX_STARRED}. */
+  /** Lists the photos starred now (or as of `toMs`), newest star first, at most {@link MAX_STARRED}. */
   async starred(accountId: string, toMs: number | undefined): Promise<StarredRow[]> {
     return this.clickhouse.query<StarredRow>(`
       SELECT star_collection, star_media, star_file_name, star_gallery, starred_ms
@@ -61,7 +61,7 @@ export class StarredRepository {
     `);
   }
 
-  /** The starred set as a subquery, so long id lists never go into the statement text. */
+  /** Returns the starred set as a subquery condition, so long id lists never go into the statement text. */
   private starredKeys(accountId: string, toMs: number | undefined): string {
     return `(collection_id, media_id) IN (SELECT star_collection, star_media FROM (${this.starredSql(accountId, toMs)}))`;
   }

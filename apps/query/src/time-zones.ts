@@ -24,7 +24,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return cached;
 }
 
-/** Returns true when Node.js knows the zone name. */
+/** Returns true when the zone name is in Node.js's time-zone data. */
 export function isKnownTimeZone(timeZone: string): boolean {
   try {
     formatter(timeZone);
@@ -62,7 +62,7 @@ export function offsetMs(utcMs: number, timeZone: string): number {
  * Converts a local wall-clock time to the UTC instant. A time repeated when clocks go back
  * resolves to its first occurrence.
  * NOTE: a time skipped when clocks go forward resolves to a nearby instant that is not checked
- * against ClickHouse; it matters only in zones that skip midnight.
+ * against ClickHouse. This matters only in zones that skip midnight.
  */
 export function fromLocal(year: number, month: number, day: number, hour: number, timeZone: string): number {
   const wall = Date.UTC(year, month - 1, day, hour);
@@ -96,7 +96,7 @@ export function bucketStart(utcMs: number, interval: Interval, timeZone: string)
   }
 }
 
-/** The start of the bucket after the one starting at `start`. */
+/** Returns the start of the bucket after the one starting at `start`. */
 export function nextBucketStart(start: number, interval: Interval, timeZone: string): number {
   if (interval === 'hour') {
     // Local hours are whole UTC hours or half/quarter hours apart; stepping 15 minutes at a time
