@@ -1,23 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { EventType } from '@gallery/contract';
 import { eventually, exampleEvent, uniqueCollection } from './support/api';
+import { freePort } from './support/own-pipeline';
 import { KEYS, readTestRun } from './support/test-env';
 
 const ROOT = join(__dirname, '..');
-
-/** Finds a free loopback port by binding port 0 and closing it again. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('ingest without Kafka', () => {
   let ingest: ChildProcess | undefined;

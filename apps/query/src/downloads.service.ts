@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { formatIsoInstant } from '@gallery/contract';
 import { exactInteger } from '@gallery/http';
+import { nullableInteger } from './json-values';
 import { canUseRollup, ClientActivityRow, DownloadRow, DownloadsRepository, PerMediaRow, TimelineRow, TotalsRow } from './downloads.repository';
 import { buildMeta, page } from './response-meta';
 import { ReadContext } from './scope';
@@ -10,15 +11,11 @@ import { WatermarkRepository } from './watermark.repository';
 /** Most media items listed in the per-media summaries. */
 export const MAX_MEDIA_SUMMARY = 1000;
 
-type Exact = number | bigint;
 
 function instant(ms: string): string {
   return formatIsoInstant(Number(ms));
 }
 
-function nullableInteger(value: string | null): Exact | null {
-  return value === null ? null : exactInteger(value);
-}
 
 export function toDownload(row: DownloadRow) {
   return {

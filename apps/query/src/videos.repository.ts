@@ -57,6 +57,14 @@ export interface PerVideoRow {
   video_last_ms: string;
 }
 
+/** Folded downloads by final status; a download still `started` is in progress, not counted. */
+const STATUS_COUNTS = `countIf(final_status != 'started') AS downloads,
+        countIf(final_status = 'started') AS in_progress,
+        countIf(final_status = 'completed') AS completed,
+        countIf(final_status = 'partial') AS partial,
+        countIf(final_status = 'failed') AS failed,
+        countIf(final_status = 'cancelled') AS cancelled`;
+
 /**
  * SQL for the video downloads endpoint. The steps of one download (same `download_id`) fold into
  * one row: the latest step by (time, closing before `started`, event id) gives its status, so
@@ -116,12 +124,7 @@ export class VideosRepository {
   async totals(context: ReadContext): Promise<VideoTotalsRow> {
     const [row] = await this.clickhouse.query<VideoTotalsRow>(`
       SELECT
-        countIf(final_status != 'started') AS downloads,
-        countIf(final_status = 'started') AS in_progress,
-        countIf(final_status = 'completed') AS completed,
-        countIf(final_status = 'partial') AS partial,
-        countIf(final_status = 'failed') AS failed,
-        countIf(final_status = 'cancelled') AS cancelled,
+        ${STATUS_COUNTS},
         uniqExact(video_id) AS unique_videos,
         uniqExact(video_client_id) AS unique_clients,
         sum(final_bytes) AS total_bytes
@@ -139,12 +142,7 @@ export class VideosRepository {
         argMax(video_codec, last_ms) AS latest_codec,
         max(video_size_bytes) AS latest_size_bytes,
         max(video_length_ms) AS latest_duration_ms,
-        countIf(final_status != 'started') AS downloads,
-        countIf(final_status = 'started') AS in_progress,
-        countIf(final_status = 'completed') AS completed,
-        countIf(final_status = 'partial') AS partial,
-        countIf(final_status = 'failed') AS failed,
-        countIf(final_status = 'cancelled') AS cancelled,
+        ${STATUS_COUNTS},
         uniqExact(video_client_id) AS unique_clients,
         sum(final_bytes) AS total_bytes,
         max(last_ms) AS video_last_ms

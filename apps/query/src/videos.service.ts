@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { formatIsoInstant } from '@gallery/contract';
 import { exactInteger } from '@gallery/http';
+import { nullableInteger } from './json-values';
 import { buildMeta, page } from './response-meta';
 import { ReadContext } from './scope';
 import { PerVideoRow, VideoDownloadRow, VideosRepository, VideoTotalsRow } from './videos.repository';
@@ -8,9 +9,6 @@ import { WatermarkRepository } from './watermark.repository';
 
 const MAX_VIDEO_SUMMARY = 1000;
 
-function nullableInteger(value: string | number | null): number | bigint | null {
-  return value === null ? null : exactInteger(value);
-}
 
 /** Share of closed downloads that completed; null when none closed. */
 function completionRate(completed: string, closed: string): number | null {
