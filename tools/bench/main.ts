@@ -66,6 +66,19 @@ async function fillStore(clickhouse: ClickHouseService, workload: Workload, targ
   }
 }
 
+/**
+ * Waits until ClickHouse has no merges running on the benchmark's tables (at most `timeoutMs`), so
+ * query latency is measured in steady state rather than while background merges take the CPU.
+ */
+async function waitForMerges(clickhouse: ClickHouseService, timeoutMs = 180_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const [row] = await clickhouse.query<{ running: string }>(`SELECT count() AS running FROM system.merges WHERE database = currentDatabase()`);
+    if (Number(row.running) === 0 || Date.now() - started > timeoutMs) return Math.round((Date.now() - started) / 1000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 async function loadProbeCollection(clickhouse: ClickHouseService, events: number): Promise<void> {
   const probe = new Workload({ ...DEFAULT_WORKLOAD, seed: 7, accounts: ['acct_demo'], collectionsPerAccount: 1 });
   const rows = Array.from({ length: events }, (_, index) => {
@@ -135,9 +148,11 @@ async function main(): Promise<void> {
 
     await loadProbeCollection(clickhouse, SIZES.probeEvents);
     await fillStore(clickhouse, workload, SIZES.smallStore);
+    log(`waited ${await waitForMerges(clickhouse)} s for background merges`);
     log('query latency with the small store');
     results.queries_small = { stored_events: SIZES.smallStore, probe_collection_events: SIZES.probeEvents, latency: await queryLatencies(apps, 'probe-fixed', SIZES.queryRequests) };
     await fillStore(clickhouse, workload, SIZES.largeStore);
+    log(`waited ${await waitForMerges(clickhouse)} s for background merges`);
     log('query latency with the large store');
     results.queries_large = { stored_events: SIZES.largeStore, probe_collection_events: SIZES.probeEvents, latency: await queryLatencies(apps, 'probe-fixed', SIZES.queryRequests) };
 

@@ -26,6 +26,10 @@ export class ClickHouseService implements OnApplicationShutdown {
       database: config.database,
       application: 'gallery-analytics',
       request_timeout: 60_000,
+      // Sockets idle longer than this are not reused. It is kept well under the server's
+      // keep_alive_timeout (3 s in infra/clickhouse/config.xml, the ClickHouse default), because a
+      // socket the server has just closed fails the next request with EPIPE.
+      keep_alive: { idle_socket_ttl: 1000 },
     });
   }
 
