@@ -107,6 +107,8 @@ async function main(): Promise<void> {
     CONSUMER_PORT: process.env.BENCH_CONSUMER_PORT ?? '3202',
     API_KEYS_FILE: keysFile,
     LOG_LEVEL: 'warn',
+    // Node options for the three apps only, for example a heap limit: BENCH_APP_NODE_OPTIONS=--max-old-space-size=128.
+    ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
     RATE_LIMIT_INGEST_PER_SECOND: '0',
     RATE_LIMIT_QUERY_PER_SECOND: '0',
   };
