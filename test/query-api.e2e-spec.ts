@@ -3,7 +3,7 @@ import { EventType } from '@gallery/contract';
 import { eventually, exampleEvent, getJson, postEvents, uniqueCollection, waitForConsumerCaughtUp } from './support/api';
 import { KEYS } from './support/test-env';
 
-// The fixed event set belongs to the second development account, so account-wide answers
+// The fixed event set belongs to the second development account, so account-wide responses
 // (starred photos) contain nothing posted by other test files.
 const INGEST = KEYS.otherIngest;
 const READ = KEYS.otherRead;

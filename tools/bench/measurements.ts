@@ -71,7 +71,7 @@ async function post(apps: RunningApps, accountId: string, events: unknown[]): Pr
     body: JSON.stringify({ events }),
   });
   await response.arrayBuffer();
-  if (response.status !== 202) throw new Error(`ingest answered ${response.status} for a batch of ${events.length}`);
+  if (response.status !== 202) throw new Error(`ingest returned status ${response.status} for a batch of ${events.length} events; see the app logs`);
   return performance.now() - started;
 }
 
@@ -98,7 +98,7 @@ async function countEvents(clickhouse: ClickHouseService): Promise<number> {
 
 /**
  * Posts `total` events through the ingest API with `concurrency` parallel clients and measures
- * events per second from the first request until ClickHouse holds all of them.
+ * events per second from the first request until ClickHouse contains all of them.
  */
 export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHouseService, workload: Workload, total: number, batchSize: number, concurrency: number) {
   const before = await countEvents(clickhouse);
@@ -129,9 +129,9 @@ export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHou
 }
 
 /**
- * Posts at a fixed rate for `seconds` and measures request latency; alongside, posts marker
- * events to fresh collections and polls the query API until each shows, for event-to-queryable
- * latency.
+ * Posts at a fixed rate for `seconds` and measures request latency. Alongside, it posts marker
+ * events to fresh collections and polls the query API until each appears, which gives the
+ * event-to-queryable latency.
  */
 export async function latencyAtRate(apps: RunningApps, workload: Workload, eventsPerSecond: number, batchSize: number, seconds: number) {
   const requestLatencies: number[] = [];
@@ -203,7 +203,7 @@ export async function queryLatencies(apps: RunningApps, collection: string, requ
       const started = performance.now();
       const response = await fetch(`${apps.queryUrl}${path}`, { headers: { 'x-api-key': READ_KEY } });
       await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+      if (response.status !== 200) throw new Error(`${path} returned status ${response.status}; see the app logs`);
       if (i >= 5) samples.push(performance.now() - started);
     }
     result[path.replace(`/collections/${collection}/`, '/collections/{id}/')] = latencySummary(samples);

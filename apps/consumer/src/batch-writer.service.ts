@@ -28,7 +28,7 @@ type Decoded = { ok: true; envelope: EventEnvelope } | { ok: false; category: De
 /** Rows per duplicate-check statement; about 60 KiB of SQL for ids, collections and accounts. */
 export const DEDUPLICATION_CHUNK_ROWS = 1000;
 
-/** How client IP addresses are stored: truncated unless configured otherwise. */
+/** Injection token of the client IP policy; without it, addresses are stored truncated. */
 export const CLIENT_IP_POLICY = Symbol('CLIENT_IP_POLICY');
 
 /**
@@ -140,8 +140,8 @@ export class BatchWriterService {
     const keyOf = (row: { account_id: string; collection_id: string; event_id: string }) =>
       `${row.account_id}\u0000${row.collection_id}\u0000${row.event_id}`;
 
-    // One statement per chunk keeps each under ClickHouse's max_query_size (256 KiB by default):
-    // a 4 MiB partition batch holds thousands of event ids.
+    // One statement per chunk keeps each under ClickHouse's max_query_size (256 KiB by default),
+    // because a 2 MiB partition batch contains thousands of event ids.
     const stored: Array<{ account_id: string; collection_id: string; event_id: string }> = [];
     for (let start = 0; start < rows.length; start += DEDUPLICATION_CHUNK_ROWS) {
       const chunk = rows.slice(start, start + DEDUPLICATION_CHUNK_ROWS);

@@ -63,8 +63,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      // Under load the broker waits up to 100 ms to fill a fetch, so inserts are larger and fewer;
-      // when idle an event waits at most that long.
+      // Under load the broker waits up to 100 ms to fill a fetch, so inserts are larger and fewer.
+      // When the topic is idle, an event waits at most that long.
       minBytes: 256 * 1024,
       maxWaitTimeInMs: 100,
     });

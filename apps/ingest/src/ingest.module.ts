@@ -10,7 +10,7 @@ const APP_CONFIG = Symbol('APP_CONFIG');
 /** Time given to publishes still in flight at shutdown; the HTTP server has closed by then. */
 const DRAIN_TIMEOUT_MS = 15_000;
 
-/** Connects the producer at start without failing the start: requests get 503 until Kafka answers. */
+/** Connects the producer at start without failing the start: requests get 503 until Kafka responds. */
 class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Publisher');
 

@@ -135,16 +135,14 @@ export class DownloadsService {
   }
 
   async allDownloads(context: ReadContext) {
-    const [totals, media, listed, clients, watermark] = await Promise.all([
+    const [totals, media, listed, clients, watermark, timelineRows] = await Promise.all([
       this.repository.totals(context, false),
       this.repository.perMedia(context, false, MAX_MEDIA_SUMMARY),
       this.repository.list(context, false, context.query.limit + 1),
       this.repository.clients(context, MAX_MEDIA_SUMMARY),
       this.watermarks.completeThrough(),
+      canUseRollup(context) ? this.repository.timelineFromRollup(context) : this.repository.timelineFromEvents(context),
     ]);
-    const timelineRows = canUseRollup(context)
-      ? await this.repository.timelineFromRollup(context)
-      : await this.repository.timelineFromEvents(context);
     const { rows, nextAfter } = page(listed, context.query, downloadKey);
     const empty = Number(totals.downloads) === 0;
     const starts = bucketStarts(context.query, empty ? null : Number(totals.first_ms), empty ? null : Number(totals.last_ms));

@@ -22,7 +22,12 @@ function keyOf(collection: string, media: string): string {
 /** Sort key of a ranked photo: score descending, then collection and photo id ascending. */
 function compareRanked(a: RankedPhoto, b: RankedPhoto): number {
   if (a.engagement.score !== b.engagement.score) return b.engagement.score - a.engagement.score;
-  return keyOf(a.collection_id, a.photo_id) < keyOf(b.collection_id, b.photo_id) ? -1 : keyOf(a.collection_id, a.photo_id) > keyOf(b.collection_id, b.photo_id) ? 1 : 0;
+
+  // Plain code-unit order, the same order the cursor comparison in startIndex uses.
+  const keyA = keyOf(a.collection_id, a.photo_id);
+  const keyB = keyOf(b.collection_id, b.photo_id);
+  if (keyA === keyB) return 0;
+  return keyA < keyB ? -1 : 1;
 }
 
 /**

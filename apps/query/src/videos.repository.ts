@@ -27,31 +27,29 @@ export interface VideoDownloadRow {
   failure_reason: string;
 }
 
-export interface VideoTotalsRow {
+/** The columns {@link STATUS_COUNTS} produces. */
+export interface StatusCountsRow {
   downloads: string;
   in_progress: string;
   completed: string;
   partial: string;
   failed: string;
   cancelled: string;
+}
+
+export interface VideoTotalsRow extends StatusCountsRow {
   unique_videos: string;
   unique_clients: string;
   total_bytes: string;
 }
 
-export interface PerVideoRow {
+export interface PerVideoRow extends StatusCountsRow {
   video_id: string;
   latest_file_name: string;
   latest_format: string;
   latest_codec: string;
   latest_size_bytes: string | null;
   latest_duration_ms: string | null;
-  downloads: string;
-  in_progress: string;
-  completed: string;
-  partial: string;
-  failed: string;
-  cancelled: string;
   unique_clients: string;
   total_bytes: string;
   video_last_ms: string;

@@ -4,7 +4,7 @@ import { ClickHouseConfig } from '@gallery/config';
 
 /**
  * Settings sent with every query. 64-bit integers come back as JSON strings so that sums beyond
- * 2^53 stay exact; the server default for this setting changed across versions, so it is explicit.
+ * 2^53 stay exact. The server default for this setting changed across versions, so it is explicit.
  */
 const QUERY_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 1,

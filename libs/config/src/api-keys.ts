@@ -89,7 +89,7 @@ export function parseApiKeyEntry(entry: Record<string, unknown>, where: string):
   }
   if ('key' in entry) {
     // The file is read by every app and often copied around, so it must not hold usable keys.
-    throw new ConfigError(`${where} holds a key in clear; store only its SHA-256 as "key_sha256" (node dist/tools/keys.js hash prints it)`);
+    throw new ConfigError(`${where} contains a key in clear, which is not allowed; store only its SHA-256 as "key_sha256" (node dist/tools/keys.js hash prints it)`);
   }
   if (typeof entry.key_sha256 !== 'string' || !SHA256_HEX.test(entry.key_sha256)) {
     throw new ConfigError(`${where}.key_sha256 must be the SHA-256 of the key as 64 lower-case hex digits`);

@@ -36,7 +36,7 @@ function flattenErrors(errors: ValidationError[], prefix: string, out: FieldErro
   for (const error of errors) {
     const field = joinPath(prefix, error.property);
     if (error.constraints) {
-      // Each property reports its constraints in declaration order; the first one that failed is
+      // Each property reports its constraints in declaration order. The first one that failed is
       // the most basic (wrong type before wrong length), so it is the one worth reading.
       for (const message of Object.values(error.constraints)) {
         const entry: FieldError = { field, message: message.replace(error.property, field) };

@@ -31,8 +31,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
-    // A hybrid app (the consumer) also routes its message handlers' errors here; those must reach
-    // the transport unchanged, so it retries the batch instead of getting an HTTP reply.
+    // A hybrid app (the consumer) also routes its message handlers' errors here. Those must reach
+    // the transport unchanged, so that it retries the batch instead of sending an HTTP reply.
     if (host.getType() !== 'http') return throwError(() => exception);
 
     const context = host.switchToHttp();

@@ -5,7 +5,7 @@ import { FastifyReply } from 'fastify';
 export interface ReadinessCheck {
   /** Name shown in the /ready response, such as `kafka` or `clickhouse`. */
   readonly name: string;
-  /** Resolves when the dependency answers; rejects with the reason otherwise. */
+  /** Resolves when the dependency responds; rejects with the reason otherwise. */
   check(): Promise<void>;
   /** Releases connections the check keeps open; called once at shutdown. */
   close?(): Promise<void>;
@@ -60,7 +60,7 @@ export class HealthController implements BeforeApplicationShutdown, OnApplicatio
 
   beforeApplicationShutdown(signal?: string): void {
     this.shuttingDown = true;
-    this.logger.log(`shutting down${signal ? ` on ${signal}` : ''}: /ready answers 503 while requests in flight finish`);
+    this.logger.log(`shutting down${signal ? ` on ${signal}` : ''}: /ready returns 503 while requests in flight finish`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -74,7 +74,7 @@ export class HealthController implements BeforeApplicationShutdown, OnApplicatio
 async function runWithTimeout(check: ReadinessCheck): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`no response within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
   });
   try {
     await Promise.race([check.check(), timeout]);

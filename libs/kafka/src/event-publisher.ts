@@ -158,7 +158,7 @@ export class EventPublisher {
       // The Java client's murmur2 partitioner, so other producers put a key on the same partition.
       createPartitioner: Partitioners.DefaultPartitioner,
       // NOTE: kafkajs warns that bounded retries may break idempotence. They are bounded so that a
-      // request fails with 503 within seconds when Kafka is down; the producer then retries with
+      // request fails with 503 within seconds when Kafka is down. The producer then retries with
       // the same event ids, which the consumer stores once.
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
     });

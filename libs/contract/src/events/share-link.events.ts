@@ -25,7 +25,7 @@ export class ShareLinkUpdatedEvent extends BaseEvent {
   share_link: ShareLinkSettings;
 }
 
-/** A share link was revoked; it stays revoked whatever its expiry says. */
+/** A share link was revoked. It stays revoked whatever its expiry date. */
 export class ShareLinkRevokedEvent extends BaseEvent {
   declare type: EventType.ShareLinkRevoked;
 
@@ -38,7 +38,7 @@ export class ShareLinkRevokedEvent extends BaseEvent {
   reason?: string;
 }
 
-/** Somebody opened a share link. */
+/** A visitor opened a share link. */
 export class ShareLinkAccessedEvent extends BaseEvent {
   declare type: EventType.ShareLinkAccessed;
 
