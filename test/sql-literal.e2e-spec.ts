@@ -1,5 +1,5 @@
 import { createClient } from '@clickhouse/client';
-import { literal, sql } from '@gallery/clickhouse';
+import { ClickHouseService, literal, sql } from '@gallery/clickhouse';
 import { readTestRun } from './support/test-env';
 
 const HOSTILE = [
@@ -64,5 +64,23 @@ describe('SQL literals on the real ClickHouse server', () => {
       format: 'JSONEachRow',
     });
     expect(await result.json()).toEqual([{ n: '0' }]);
+  });
+
+  it('sends hostile strings in a TabSeparated table and reads them back unchanged', async () => {
+    const service = new ClickHouseService({ url: run.env.CLICKHOUSE_URL, database: 'system', username: 'default', password: '' });
+    try {
+      const values = [...HOSTILE, ...Array.from({ length: 300 }, (_, index) => randomString(index + 1000))];
+      const rows = await service.queryWithTable<{ i: string; v: string }>('SELECT i, v FROM sent ORDER BY toUInt32(i)', {
+        name: 'sent',
+        columns: [
+          ['i', 'String'],
+          ['v', 'String'],
+        ],
+        rows: values.map((value, index) => [String(index), value]),
+      });
+      expect(rows.map((row) => row.v)).toEqual(values);
+    } finally {
+      await service.client.close();
+    }
   });
 });

@@ -107,7 +107,7 @@ async function copyTopic(kafka: ReturnType<typeof createKafka>, clickhouse: Clic
             .filter((message) => Number(message.offset) < end)
             .map((message) => ({ offset: Number(message.offset), key: message.key?.toString('utf8') ?? null, value: message.value }));
           if (messages.length > 0) {
-            const outcome = await writer.write({ topic, partition: batch.partition, messages }, { table, publishDeadLetters: false });
+            const outcome = await writer.write({ topic, partition: batch.partition, messages }, { table, publishDeadLetters: false, group: false });
             inserted += outcome.inserted;
             copied += messages.length;
             positions.set(batch.partition, messages[messages.length - 1].offset + 1);

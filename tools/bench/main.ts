@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { ClickHouseService, toEventRow } from '@gallery/clickhouse';
 import { peakRssMiB, startApps, stopApps } from './apps';
-import { benchIngestKey, READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, queryLatencies } from './measurements';
+import { CpuPids, measureCpu, stackPid } from './cpu';
+import { benchIngestKey, READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, prepareBatches, prepareRows, queryLatencies } from './measurements';
 import { renderMarkdown } from './report';
 import { DEFAULT_WORKLOAD, Workload } from './workload';
 
@@ -107,15 +108,16 @@ async function main(): Promise<void> {
     CONSUMER_PORT: process.env.BENCH_CONSUMER_PORT ?? '3202',
     API_KEYS_FILE: keysFile,
     LOG_LEVEL: 'warn',
-    // Node options for the three apps only, for example a heap limit: BENCH_APP_NODE_OPTIONS=--max-old-space-size=128.
-    ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
     RATE_LIMIT_INGEST_PER_SECOND: '0',
     RATE_LIMIT_QUERY_PER_SECOND: '0',
   };
   const clickhouseConfig = { url: env.CLICKHOUSE_URL, database: env.CLICKHOUSE_DATABASE, username: 'default', password: '' };
 
   log(`starting the apps (topic ${env.KAFKA_TOPIC}, database ${env.CLICKHOUSE_DATABASE})`);
-  const apps = await startApps(ROOT, env, join(cacheDir, 'logs'));
+  // Node options for the three apps only, for example a heap limit or a CPU profile:
+  // BENCH_APP_NODE_OPTIONS="--max-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter((arg) => arg.length > 0);
+  const apps = await startApps(ROOT, env, join(cacheDir, 'logs'), nodeArgs);
   const clickhouse = new ClickHouseService(clickhouseConfig);
   const results: Record<string, unknown> = {
     run_id: runId,
@@ -132,8 +134,15 @@ async function main(): Promise<void> {
     const { migrate } = await import('@gallery/clickhouse');
     await migrate({ ...clickhouseConfig, database: baselineDb }, { log: () => undefined });
     const baselineClickhouse = new ClickHouseService({ ...clickhouseConfig, database: baselineDb });
+    const pids: CpuPids = {
+      ...Object.fromEntries([...apps.children.entries()].map(([name, child]) => [name, child.pid])),
+      kafka: stackPid(ROOT, 'kafka'),
+      clickhouse: stackPid(ROOT, 'clickhouse'),
+    };
     log('baseline: ClickHouse insert rate');
-    results.clickhouse_insert = await clickhouseInsertRate(baselineClickhouse, new Workload(), SIZES.baselineEvents, 50_000);
+    const rows = prepareRows(new Workload(), SIZES.baselineEvents, 50_000);
+    const insert = await measureCpu(pids, SIZES.baselineEvents, () => clickhouseInsertRate(baselineClickhouse, rows));
+    results.clickhouse_insert = { ...insert.result, cpu: insert.cpu };
     await baselineClickhouse.command(`DROP DATABASE ${baselineDb}`);
     await baselineClickhouse.client.close();
 
@@ -142,8 +151,10 @@ async function main(): Promise<void> {
 
     log('end-to-end throughput');
     const workload = new Workload({ ...DEFAULT_WORKLOAD, seed: 11 });
-    const throughput = await endToEndThroughput(apps, clickhouse, workload, SIZES.endToEndEvents, 500, 8);
-    results.end_to_end = { ...throughput, ratio_to_clickhouse_insert: Math.round((throughput.events_per_second / (results.clickhouse_insert as { rows_per_second: number }).rows_per_second) * 100) / 100 };
+    const batches = prepareBatches(workload, SIZES.endToEndEvents, 500);
+    const measured = await measureCpu(pids, SIZES.endToEndEvents, () => endToEndThroughput(apps, clickhouse, batches, 8));
+    const throughput = measured.result;
+    results.end_to_end = { ...throughput, cpu: measured.cpu, ratio_to_clickhouse_insert: Math.round((throughput.events_per_second / (results.clickhouse_insert as { rows_per_second: number }).rows_per_second) * 100) / 100 };
 
     log('latency at half of the sustained throughput');
     results.half_load = await latencyAtRate(apps, workload, throughput.events_per_second / 2, 100, SIZES.latencySeconds);

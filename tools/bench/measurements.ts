@@ -1,4 +1,4 @@
-import { ClickHouseService, toEventRow } from '@gallery/clickhouse';
+import { ClickHouseService, EventRow, toEventRow } from '@gallery/clickhouse';
 import { partitionKey } from '@gallery/contract';
 import { Kafka, Partitioners } from 'kafkajs';
 import { RunningApps } from './apps';
@@ -13,20 +13,22 @@ export function benchIngestKey(accountId: string): string {
 /** The read key of acct_demo in the benchmark's key file. */
 export const READ_KEY = 'bench-read-acct_demo-0000';
 
-/** Inserts `total` generated rows straight into `events` with large JSONEachRow batches. */
-export async function clickhouseInsertRate(clickhouse: ClickHouseService, workload: Workload, total: number, batchSize: number, topic = 'bench.direct') {
-  let inserted = 0;
-  let insertMs = 0;
-  let offset = 0;
-  while (inserted < total) {
-    const count = Math.min(batchSize, total - inserted);
-    const rows = Array.from({ length: count }, () => toEventRow(workload.nextEnvelope(), { topic, partition: 0, offset: offset++ }));
-    const started = performance.now();
-    await clickhouse.insert('events', rows);
-    insertMs += performance.now() - started;
-    inserted += count;
+/** Generates `total` rows of the `events` table in batches of `batchSize`, before any measuring. */
+export function prepareRows(workload: Workload, total: number, batchSize: number, topic = 'bench.direct'): EventRow[][] {
+  const batches: EventRow[][] = [];
+  for (let offset = 0; offset < total; offset += batchSize) {
+    batches.push(Array.from({ length: Math.min(batchSize, total - offset) }, (_, index) => toEventRow(workload.nextEnvelope(), { topic, partition: 0, offset: offset + index })));
   }
-  return { rows: total, batch_size: batchSize, seconds: round(insertMs / 1000, 2), rows_per_second: Math.round(total / (insertMs / 1000)) };
+  return batches;
+}
+
+/** Inserts prepared batches straight into `events`, one JSONEachRow INSERT each, one after another. */
+export async function clickhouseInsertRate(clickhouse: ClickHouseService, batches: EventRow[][]) {
+  const total = batches.reduce((sum, batch) => sum + batch.length, 0);
+  const started = performance.now();
+  for (const rows of batches) await clickhouse.insert('events', rows);
+  const seconds = (performance.now() - started) / 1000;
+  return { rows: total, batch_size: batches[0]?.length ?? 0, seconds: round(seconds, 2), rows_per_second: Math.round(total / seconds) };
 }
 
 /** Produces `total` envelopes with idempotent producers, acks from all in-sync replicas. */
@@ -63,16 +65,35 @@ export async function kafkaProduceRate(brokers: string[], topic: string, workloa
   return { messages: total, batch_size: batchSize, producers, seconds: round(seconds, 2), messages_per_second: Math.round(total / seconds) };
 }
 
-async function post(apps: RunningApps, accountId: string, events: unknown[]): Promise<number> {
+/** A request body ready to post: the account whose key sends it, and the JSON text. */
+export interface PreparedBatch {
+  accountId: string;
+  events: number;
+  body: string;
+}
+
+async function post(apps: RunningApps, batch: PreparedBatch): Promise<number> {
   const started = performance.now();
   const response = await fetch(`${apps.ingestUrl}/api/v1/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${benchIngestKey(accountId)}` },
-    body: JSON.stringify({ events }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${benchIngestKey(batch.accountId)}` },
+    body: batch.body,
   });
   await response.arrayBuffer();
-  if (response.status !== 202) throw new Error(`ingest returned status ${response.status} for a batch of ${events.length} events; see the app logs`);
+  if (response.status !== 202) throw new Error(`ingest returned status ${response.status} for a batch of ${batch.events} events; see the app logs`);
   return performance.now() - started;
+}
+
+function prepare(accountId: string, events: unknown[]): PreparedBatch {
+  return { accountId, events: events.length, body: JSON.stringify({ events }) };
+}
+
+/**
+ * Generates the request bodies of `total` events in per-account batches of at most `batchSize`,
+ * before any measuring starts, so the load generator spends its time sending.
+ */
+export function prepareBatches(workload: Workload, total: number, batchSize: number): PreparedBatch[] {
+  return nextBatches(workload, total, batchSize).map((batch) => prepare(batch.accountId, batch.events));
 }
 
 /** Groups the next `count` envelopes into per-account batches of at most `batchSize`. */
@@ -100,9 +121,9 @@ async function countEvents(clickhouse: ClickHouseService): Promise<number> {
  * Posts `total` events through the ingest API with `concurrency` parallel clients and measures
  * events per second from the first request until ClickHouse contains all of them.
  */
-export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHouseService, workload: Workload, total: number, batchSize: number, concurrency: number) {
+export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHouseService, batches: PreparedBatch[], concurrency: number) {
   const before = await countEvents(clickhouse);
-  const batches = nextBatches(workload, total, batchSize);
+  const total = batches.reduce((sum, batch) => sum + batch.events, 0);
   const latencies: number[] = [];
   const started = performance.now();
   let next = 0;
@@ -110,7 +131,7 @@ export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHou
     Array.from({ length: concurrency }, async () => {
       while (next < batches.length) {
         const batch = batches[next++];
-        latencies.push(await post(apps, batch.accountId, batch.events));
+        latencies.push(await post(apps, batch));
       }
     }),
   );
@@ -119,7 +140,7 @@ export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHou
   const seconds = (performance.now() - started) / 1000;
   return {
     events: total,
-    batch_size: batchSize,
+    batch_size: Math.max(...batches.map((batch) => batch.events)),
     concurrency,
     seconds_until_acknowledged: round(acknowledgedSeconds, 2),
     seconds_until_queryable: round(seconds, 2),
@@ -140,6 +161,8 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, event
   const end = performance.now() + seconds * 1000;
   const inFlight: Array<Promise<void>> = [];
   let tick = 0;
+  // Bodies are prepared up front; repeated event ids count once, which does not matter here.
+  const bodies = prepareBatches(workload, Math.min(Math.ceil(eventsPerSecond * seconds), 400_000), batchSize);
 
   const markers = (async () => {
     let index = 0;
@@ -159,7 +182,7 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, event
         bytes_transferred: 1,
       };
       const started = performance.now();
-      await post(apps, 'acct_demo', [marker]);
+      await post(apps, prepare('acct_demo', [marker]));
       for (;;) {
         const response = await fetch(`${apps.queryUrl}/api/v1/collections/${collection}/photo_downloads?limit=1`, { headers: { 'x-api-key': READ_KEY } });
         const body = (await response.json()) as { data?: { totals?: { downloads?: number } } };
@@ -177,8 +200,8 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, event
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     tick++;
-    const [batch] = nextBatches(workload, batchSize, batchSize);
-    inFlight.push(post(apps, batch.accountId, batch.events).then((ms) => void requestLatencies.push(ms)));
+    const batch = bodies[tick % bodies.length];
+    inFlight.push(post(apps, batch).then((ms) => void requestLatencies.push(ms)));
   }
   await Promise.all(inFlight);
   await markers;

@@ -25,6 +25,20 @@ export function renderMarkdown(results: Record<string, any>): string {
   }
   lines.push('');
 
+  const cpuPhases: Array<[string, Record<string, { seconds: number; us_per_event: number }> | undefined]> = [
+    ['ClickHouse insert baseline', insert?.cpu],
+    ['end to end', e2e?.cpu],
+  ];
+  const present = cpuPhases.filter((phase): phase is [string, Record<string, { seconds: number; us_per_event: number }>] => phase[1] !== undefined);
+  if (present.length > 0) {
+    const processes = Object.keys(present[0][1]);
+    lines.push('## CPU per event', '');
+    lines.push('Microseconds of CPU (user and system, from /proc) each process spent per event during the phase; "bench" is the load generator.', '');
+    lines.push(row(['phase', ...processes]), row(['---', ...processes.map(() => '---')]));
+    for (const [name, cpu] of present) lines.push(row([name, ...processes.map((process) => (cpu[process] ? `${cpu[process].us_per_event} µs` : '—'))]));
+    lines.push('');
+  }
+
   const half = results.half_load;
   if (half) {
     lines.push(`## Latency at half load (${half.target_events_per_second} events/s in batches of ${half.batch_size}, ${half.seconds} s)`, '');

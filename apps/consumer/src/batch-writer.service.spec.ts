@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_EXAMPLES, EventType } from '@gallery/contract';
-import { ClickHouseService, EventRow } from '@gallery/clickhouse';
+import { ClickHouseService, EventRow, ExternalTable } from '@gallery/clickhouse';
 import { BatchWriterService } from './batch-writer.service';
-import { DeadLetterPublisher } from './dead-letter.publisher';
+import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 
 const MAX_QUERY_SIZE = 256 * 1024;
 
-/** A stand-in for ClickHouse that remembers the SQL it was sent and the rows inserted. */
+/**
+ * A stand-in for ClickHouse that knows which event ids are stored, answers both kinds of duplicate
+ * lookup from them, and remembers the statements, the tables sent and the inserts.
+ */
 class RecordingClickHouse {
   readonly queries: string[] = [];
-  readonly inserted: EventRow[] = [];
+  readonly tables: ExternalTable[] = [];
+  readonly inserts: EventRow[][] = [];
 
   constructor(private readonly storedIds: Set<string>) {}
 
@@ -19,8 +23,18 @@ class RecordingClickHouse {
     return ids.filter((id) => this.storedIds.has(id)).map((id) => ({ account_id: 'acct_demo', collection_id: 'big', event_id: id })) as Row[];
   }
 
+  async queryWithTable<Row>(text: string, table: ExternalTable): Promise<Row[]> {
+    this.queries.push(text);
+    this.tables.push(table);
+    return table.rows.filter(([, , id]) => this.storedIds.has(id)).map(([account, collection, id]) => ({ account_id: account, collection_id: collection, event_id: id })) as Row[];
+  }
+
   async insert(_table: string, rows: EventRow[]): Promise<void> {
-    this.inserted.push(...rows);
+    this.inserts.push([...rows]);
+  }
+
+  get inserted(): EventRow[] {
+    return this.inserts.flat();
   }
 }
 
@@ -30,21 +44,105 @@ function message(offset: number, eventId: string) {
   return { offset, key: 'acct_demo/big', value: Buffer.from(JSON.stringify(envelope)) };
 }
 
-describe('BatchWriterService', () => {
-  it('checks duplicates of a large batch in statements ClickHouse accepts', async () => {
-    const ids: string[] = Array.from({ length: 6000 }, () => randomUUID());
-    const stored = new Set(ids.filter((_, index) => index % 10 === 0));
-    const clickhouse = new RecordingClickHouse(stored);
-    const writer = new BatchWriterService(clickhouse as unknown as ClickHouseService, {} as DeadLetterPublisher, { kind: 'none' });
+function setUp(storedCount: number, total: number) {
+  const ids: string[] = Array.from({ length: total }, () => randomUUID());
+  const stored = new Set(ids.filter((_, index) => index % 10 === 0).slice(0, storedCount));
+  const clickhouse = new RecordingClickHouse(stored);
+  const writer = new BatchWriterService(clickhouse as unknown as ClickHouseService, {} as DeadLetterPublisher, { kind: 'none' });
+  return { ids, stored, clickhouse, writer };
+}
 
+describe('BatchWriterService', () => {
+  it('looks up stored ids in the key table and drops them and repeats within the batch', async () => {
+    const { ids, stored, clickhouse, writer } = setUp(600, 6000);
     // The last message repeats the first id that is not stored yet: it must be stored once.
     const messages = [...ids.map((id, offset) => message(offset, id)), message(6000, ids[1])];
     const outcome = await writer.write({ topic: 'events', partition: 0, messages });
 
-    expect(clickhouse.queries.length).toBeGreaterThan(1);
-    for (const text of clickhouse.queries) expect(text.length).toBeLessThan(MAX_QUERY_SIZE);
+    expect(clickhouse.tables).toHaveLength(1);
+    expect(clickhouse.tables[0].rows).toHaveLength(6001);
+    expect(clickhouse.queries[0]).toContain('FROM `event_keys`');
     expect(outcome).toEqual({ inserted: 5400, duplicates: 601, deadLettered: 0 });
     expect(new Set(clickhouse.inserted.map((row) => row.event_id)).size).toBe(5400);
     expect(clickhouse.inserted.some((row) => stored.has(row.event_id))).toBe(false);
+  });
+
+  it('checks a recheck batch against the events table in statements ClickHouse accepts', async () => {
+    const { ids, stored, clickhouse, writer } = setUp(600, 6000);
+    const messages = [...ids.map((id, offset) => message(offset, id)), message(6000, ids[1])];
+    const outcome = await writer.write({ topic: 'events', partition: 0, messages, recheck: true });
+
+    expect(clickhouse.tables).toHaveLength(0);
+    expect(clickhouse.queries.length).toBeGreaterThan(1);
+    for (const text of clickhouse.queries) {
+      expect(text).toContain('FROM `events`');
+      expect(text.length).toBeLessThan(MAX_QUERY_SIZE);
+    }
+    expect(outcome).toEqual({ inserted: 5400, duplicates: 601, deadLettered: 0 });
+    expect(clickhouse.inserted.some((row) => stored.has(row.event_id))).toBe(false);
+  });
+
+  it('writes partition batches that arrive together with one insert and reports each', async () => {
+    const { ids, clickhouse, writer } = setUp(2, 30);
+    const first = ids.slice(0, 15).map((id, offset) => message(offset, id));
+    const second = ids.slice(15).map((id, offset) => message(offset, id));
+    const outcomes = await Promise.all([
+      writer.write({ topic: 'events', partition: 0, messages: first }),
+      writer.write({ topic: 'events', partition: 1, messages: second }),
+    ]);
+
+    expect(clickhouse.inserts).toHaveLength(1);
+    expect(clickhouse.inserts[0]).toHaveLength(28);
+    // ids 0 and 10 are stored; both fall in the first batch.
+    expect(outcomes).toEqual([
+      { inserted: 13, duplicates: 2, deadLettered: 0 },
+      { inserted: 15, duplicates: 0, deadLettered: 0 },
+    ]);
+    expect(new Set(clickhouse.inserted.map((row) => `${row.kafka_partition}/${row.kafka_offset}`)).size).toBe(28);
+  });
+
+  it('fails every batch of a group when the insert fails', async () => {
+    const { ids, clickhouse, writer } = setUp(0, 4);
+    clickhouse.insert = async () => {
+      throw new Error('ClickHouse is down');
+    };
+    const results = await Promise.allSettled([
+      writer.write({ topic: 'events', partition: 0, messages: [message(0, ids[0])] }),
+      writer.write({ topic: 'events', partition: 1, messages: [message(0, ids[1])] }),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('stores the valid events of a message holding several and dead-letters the message whole', async () => {
+    const { ids, clickhouse } = setUp(0, 3);
+    const published: DeadLetter[] = [];
+    const writer = new BatchWriterService(clickhouse as unknown as ClickHouseService, { publish: async (letters: DeadLetter[]) => void published.push(...letters) } as unknown as DeadLetterPublisher, { kind: 'none' });
+    const valid = (id: string) => ({ ...EVENT_EXAMPLES[EventType.PhotoDownloaded], event_id: id, collection_id: 'big' });
+    const value = { account_id: 'acct_demo', received_at: '2026-06-14T18:22:06.000Z', events: [valid(ids[0]), { ...valid(ids[1]), status: 'lost' }, valid(ids[2])] };
+    const outcome = await writer.write({ topic: 'events', partition: 0, messages: [{ offset: 7, key: 'acct_demo/big', value: Buffer.from(JSON.stringify(value)) }] });
+
+    expect(outcome).toEqual({ inserted: 2, duplicates: 0, deadLettered: 1 });
+    expect(clickhouse.inserted.map((row) => [row.event_id, row.kafka_offset])).toEqual([
+      [ids[0], 7],
+      [ids[2], 7],
+    ]);
+    expect(published).toHaveLength(1);
+    expect(published[0].reason).toMatch(/^1 of 3 event\(s\) fail the contract: events\[1\]\.status/);
+    expect(published[0].value?.toString()).toBe(JSON.stringify(value));
+  });
+
+  it('dead-letters an envelope with both or neither of event and events', async () => {
+    const { clickhouse } = setUp(0, 1);
+    const published: DeadLetter[] = [];
+    const writer = new BatchWriterService(clickhouse as unknown as ClickHouseService, { publish: async (letters: DeadLetter[]) => void published.push(...letters) } as unknown as DeadLetterPublisher, { kind: 'none' });
+    const head = { account_id: 'acct_demo', received_at: '2026-06-14T18:22:06.000Z' };
+    const messages = [{ ...head }, { ...head, event: {}, events: [] }, { ...head, events: [] }].map((value, offset) => ({ offset, key: null, value: Buffer.from(JSON.stringify(value)) }));
+    const outcome = await writer.write({ topic: 'events', partition: 0, messages });
+    expect(outcome).toEqual({ inserted: 0, duplicates: 0, deadLettered: 3 });
+    expect(published.map((letter) => letter.reason)).toEqual([
+      'envelope must hold either event or events',
+      'envelope must hold either event or events',
+      'envelope events must be a non-empty array',
+    ]);
   });
 });

@@ -6,13 +6,22 @@ import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { CONSUMER_FAULT, ConsumerFault } from './consumer-fault';
 import { deadLettersTotal, duplicatesDroppedTotal, eventsInsertedTotal, insertDurationSeconds } from './consumer.metrics';
 
-/** Where a batch goes: the consumer writes to `events`; the events rebuild writes to a new table and skips the dead-letter topic, which already holds its dead letters. */
+/**
+ * Where a batch goes. The consumer writes to `events`, looks up stored ids in `event_keys` and
+ * groups concurrent partition batches into one INSERT. The events rebuild writes to a new table
+ * without a key table, one batch at a time, and skips the dead-letter topic, which already holds
+ * its dead letters.
+ */
 export interface WriteTarget {
   table: string;
+  /** Table of stored event ids (see the event_keys migration); without one, `table` is searched. */
+  keysTable?: string;
   publishDeadLetters: boolean;
+  /** Whether batches of several partitions arriving together share one INSERT. */
+  group: boolean;
 }
 
-const CONSUMER_TARGET: WriteTarget = { table: 'events', publishDeadLetters: true };
+const CONSUMER_TARGET: WriteTarget = { table: 'events', keysTable: 'event_keys', publishDeadLetters: true, group: true };
 
 export interface BatchOutcome {
   inserted: number;
@@ -23,24 +32,59 @@ export interface BatchOutcome {
 /** Reason class of a dead letter, used as a metric label; the full reason goes into the header. */
 type DeadLetterCategory = 'no_value' | 'not_json' | 'not_object' | 'envelope_invalid' | 'contract_invalid';
 
-type Decoded = { ok: true; envelope: EventEnvelope } | { ok: false; category: DeadLetterCategory; reason: string; errors?: FieldError[] };
+/** A decoded message: its valid events, and why it goes to the dead-letter topic, if it does. */
+interface Decoded {
+  envelopes: EventEnvelope[];
+  failure?: { category: DeadLetterCategory; reason: string; errors?: FieldError[] };
+}
 
-/** Rows per duplicate-check statement; about 60 KiB of SQL for ids, collections and accounts. */
+type EventKey = { account_id: string; collection_id: string; event_id: string };
+
+/** Rows per duplicate-check statement against the events table itself; about 60 KiB of SQL. */
 export const DEDUPLICATION_CHUNK_ROWS = 1000;
+
+/** How long the first partition batch of a group waits for others of the same fetch. */
+export const GROUP_WAIT_MS = 10;
+
+/** A group is written at once when its message values add up to this many bytes. */
+export const GROUP_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Injection token of the client IP policy; without it, addresses are stored truncated. */
 export const CLIENT_IP_POLICY = Symbol('CLIENT_IP_POLICY');
 
+interface PendingBatch {
+  batch: PartitionBatch;
+  resolve: (outcome: BatchOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One partition batch after decoding: its valid rows and its dead letters. */
+interface DecodedBatch {
+  batch: PartitionBatch;
+  rows: EventRow[];
+  invalid: DeadLetter[];
+  categories: DeadLetterCategory[];
+}
+
+function keyOf(row: EventKey): string {
+  return `${row.account_id}\u0000${row.collection_id}\u0000${row.event_id}`;
+}
+
 /**
- * Writes one partition batch to ClickHouse: decodes and re-validates each message, sends the
- * invalid ones to the dead-letter topic, drops events whose id is already stored, and inserts
- * the rest with a single INSERT. It throws when any write fails, so the caller retries the
- * batch and does not commit its offsets.
+ * Writes partition batches to ClickHouse: decodes and re-validates each message, sends the invalid
+ * ones to the dead-letter topic, drops events whose id is already stored, and inserts the rest.
+ * Partition batches that arrive within {@link GROUP_WAIT_MS} of each other are written with one
+ * INSERT, because ClickHouse spends far less per row on one large insert than on several small
+ * ones. A write throws when any step fails; every batch of the group then fails, so the caller
+ * retries it and does not commit its offsets.
  */
 @Injectable()
 export class BatchWriterService {
   private readonly logger = new Logger(BatchWriterService.name);
   private successfulInserts = 0;
+  private pending: PendingBatch[] = [];
+  private pendingBytes = 0;
+  private groupTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly clickhouse: ClickHouseService,
@@ -49,32 +93,62 @@ export class BatchWriterService {
     @Optional() @Inject(CLIENT_IP_POLICY) private readonly ipPolicy: ClientIpPolicy = DEFAULT_CLIENT_IP_POLICY,
   ) {}
 
-  async write(batch: PartitionBatch, target: WriteTarget = CONSUMER_TARGET): Promise<BatchOutcome> {
-    const rows: EventRow[] = [];
-    const invalid: DeadLetter[] = [];
-    const categories: DeadLetterCategory[] = [];
-    for (const message of batch.messages) {
-      const decoded = this.decode(message);
-      if (decoded.ok) {
-        rows.push(toEventRow(decoded.envelope, { topic: batch.topic, partition: batch.partition, offset: message.offset }, this.ipPolicy));
-      } else {
-        categories.push(decoded.category);
-        invalid.push({ source: { topic: batch.topic, partition: batch.partition, offset: message.offset }, key: message.key, value: message.value, reason: decoded.reason, errors: decoded.errors });
-      }
-    }
+  write(batch: PartitionBatch, target: WriteTarget = CONSUMER_TARGET): Promise<BatchOutcome> {
+    if (!target.group) return this.writeGroup([batch], target).then(([outcome]) => outcome);
+    return new Promise<BatchOutcome>((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      this.pendingBytes += batch.messages.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
+      if (this.pendingBytes >= GROUP_MAX_BYTES) this.flush(target);
+      else this.groupTimer ??= setTimeout(() => this.flush(target), GROUP_WAIT_MS);
+    });
+  }
 
+  private flush(target: WriteTarget): void {
+    if (this.groupTimer) clearTimeout(this.groupTimer);
+    this.groupTimer = undefined;
+    const group = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (group.length === 0) return;
+    this.writeGroup(
+      group.map((entry) => entry.batch),
+      target,
+    ).then(
+      (outcomes) => group.forEach((entry, index) => entry.resolve(outcomes[index])),
+      (error: unknown) => group.forEach((entry) => entry.reject(error)),
+    );
+  }
+
+  private async writeGroup(batches: PartitionBatch[], target: WriteTarget): Promise<BatchOutcome[]> {
+    const decoded = batches.map((batch) => this.decodeBatch(batch));
+    const invalid = decoded.flatMap((entry) => entry.invalid);
     if (invalid.length > 0 && target.publishDeadLetters) {
       await this.deadLetters.publish(invalid);
-      for (const category of categories) deadLettersTotal.inc({ reason: category });
-      for (const letter of invalid) {
-        this.logger.warn(
-          { topic: batch.topic, partition: batch.partition, offset: letter.source.offset, reason: letter.reason },
-          `message at ${batch.topic}/${batch.partition}@${letter.source.offset} sent to the dead-letter topic: ${letter.reason}`,
-        );
+      for (const entry of decoded) {
+        for (const category of entry.categories) deadLettersTotal.inc({ reason: category });
+        for (const letter of entry.invalid) {
+          this.logger.warn(
+            { topic: entry.batch.topic, partition: entry.batch.partition, offset: letter.source.offset, reason: letter.reason },
+            `message at ${entry.batch.topic}/${entry.batch.partition}@${letter.source.offset} sent to the dead-letter topic: ${letter.reason}`,
+          );
+        }
       }
     }
 
-    const fresh = await this.withoutStoredEvents(rows, target.table);
+    const stored = await this.storedKeys(decoded, target);
+    const fresh: EventRow[] = [];
+    const outcomes = decoded.map((entry) => {
+      let inserted = 0;
+      for (const row of entry.rows) {
+        const key = keyOf(row);
+        if (stored.has(key)) continue;
+        stored.add(key);
+        fresh.push(row);
+        inserted++;
+      }
+      return { inserted, duplicates: entry.rows.length - inserted, deadLettered: entry.invalid.length };
+    });
+
     if (fresh.length > 0) {
       const stopTimer = insertDurationSeconds.startTimer();
       try {
@@ -83,10 +157,24 @@ export class BatchWriterService {
         stopTimer();
       }
       eventsInsertedTotal.inc(fresh.length);
-      this.injectFaultAfterInsert(batch);
+      this.injectFaultAfterInsert(batches[0]);
     }
-    duplicatesDroppedTotal.inc(rows.length - fresh.length);
-    return { inserted: fresh.length, duplicates: rows.length - fresh.length, deadLettered: invalid.length };
+    duplicatesDroppedTotal.inc(outcomes.reduce((sum, outcome) => sum + outcome.duplicates, 0));
+    return outcomes;
+  }
+
+  private decodeBatch(batch: PartitionBatch): DecodedBatch {
+    const result: DecodedBatch = { batch, rows: [], invalid: [], categories: [] };
+    for (const message of batch.messages) {
+      const decoded = this.decode(message);
+      const position = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      for (const envelope of decoded.envelopes) result.rows.push(toEventRow(envelope, position, this.ipPolicy));
+      if (decoded.failure) {
+        result.categories.push(decoded.failure.category);
+        result.invalid.push({ source: position, key: message.key, value: message.value, reason: decoded.failure.reason, errors: decoded.failure.errors });
+      }
+    }
+    return result;
   }
 
   /** Applies the test-only `exit-after-insert` fault; see consumer-fault.ts. */
@@ -100,70 +188,101 @@ export class BatchWriterService {
     process.exit(137);
   }
 
+  /**
+   * Decodes a message holding one event (`event`) or several (`events`). The valid events are
+   * returned; a message with any invalid part also comes back as a failure, and goes to the
+   * dead-letter topic whole. Replaying it after a fix stores only the events not stored yet.
+   */
   private decode(message: BatchMessage): Decoded {
-    if (!message.value) return { ok: false, category: 'no_value', reason: 'message has no value' };
+    const fail = (category: DeadLetterCategory, reason: string, errors?: FieldError[], envelopes: EventEnvelope[] = []): Decoded => ({
+      envelopes,
+      failure: { category, reason, errors },
+    });
+    if (!message.value) return fail('no_value', 'message has no value');
 
     let parsed: unknown;
     try {
       parsed = JSON.parse(message.value.toString('utf8'));
     } catch (error) {
-      return { ok: false, category: 'not_json', reason: `value is not JSON: ${(error as Error).message}` };
+      return fail('not_json', `value is not JSON: ${(error as Error).message}`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return { ok: false, category: 'not_object', reason: 'value is not a JSON object' };
-    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('not_object', 'value is not a JSON object');
 
-    const { account_id: accountId, received_at: receivedAt, event } = parsed as Record<string, unknown>;
+    const { account_id: accountId, received_at: receivedAt, event, events } = parsed as Record<string, unknown>;
     if (typeof accountId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(accountId)) {
-      return { ok: false, category: 'envelope_invalid', reason: 'envelope account_id is missing or invalid' };
+      return fail('envelope_invalid', 'envelope account_id is missing or invalid');
     }
     if (typeof receivedAt !== 'string' || parseIsoInstant(receivedAt) === null) {
-      return { ok: false, category: 'envelope_invalid', reason: 'envelope received_at is missing or not an ISO-8601 instant' };
+      return fail('envelope_invalid', 'envelope received_at is missing or not an ISO-8601 instant');
     }
-    const result = validateEvent(event, 'event');
-    if (!result.ok) {
-      return { ok: false, category: 'contract_invalid', reason: `event fails the contract: ${result.errors.map((e) => e.message).join('; ')}`, errors: result.errors };
+    if ((event === undefined) === (events === undefined)) return fail('envelope_invalid', 'envelope must hold either event or events');
+    const single = events === undefined;
+    if (!single && (!Array.isArray(events) || events.length === 0)) return fail('envelope_invalid', 'envelope events must be a non-empty array');
+
+    const items = single ? [event] : (events as unknown[]);
+    const envelopes: EventEnvelope[] = [];
+    const errors: FieldError[] = [];
+    items.forEach((item, index) => {
+      const path = single ? 'event' : `events[${index}]`;
+      const result = validateEvent(item, path);
+      if (!result.ok) errors.push(...result.errors);
+      else if (!COLLECTION_ID_PATTERN.test(result.event.collection_id)) errors.push({ field: `${path}.collection_id`, message: `${path}.collection_id is invalid` });
+      else envelopes.push({ account_id: accountId, received_at: receivedAt, event: result.event });
+    });
+    if (errors.length > 0) {
+      return fail('contract_invalid', `${items.length - envelopes.length} of ${items.length} event(s) fail the contract: ${errors.map((e) => e.message).join('; ')}`, errors, envelopes);
     }
-    if (!COLLECTION_ID_PATTERN.test(result.event.collection_id)) {
-      return { ok: false, category: 'contract_invalid', reason: 'event collection_id is invalid' };
-    }
-    return { ok: true, envelope: { account_id: accountId, received_at: receivedAt, event: result.event } };
+    return { envelopes };
   }
 
   /**
-   * Drops rows whose (account, collection, event id) is already stored or repeats earlier in the
-   * batch: producers retry, and the first accepted copy of an event is the one that counts.
-   * All events of a collection share one partition, so no other consumer writes them concurrently.
+   * Returns the keys (see {@link keyOf}) of the group's events that are already stored: producers
+   * retry, and the first accepted copy of an event is the one that counts. All events of a
+   * collection share one partition, so no other consumer writes them concurrently.
+   *
+   * Batches marked `recheck` may follow an insert that failed or was cut off after writing
+   * `events` but before its views, so their ids are looked up in the events table itself, which
+   * is exact but costs more. The others are looked up in the key table.
    */
-  private async withoutStoredEvents(rows: EventRow[], table: string): Promise<EventRow[]> {
-    if (rows.length === 0) return rows;
-    const keyOf = (row: { account_id: string; collection_id: string; event_id: string }) =>
-      `${row.account_id}\u0000${row.collection_id}\u0000${row.event_id}`;
+  private async storedKeys(decoded: DecodedBatch[], target: WriteTarget): Promise<Set<string>> {
+    const exact = decoded.filter((entry) => entry.batch.recheck || !target.keysTable).flatMap((entry) => entry.rows);
+    const indexed = target.keysTable ? decoded.filter((entry) => !entry.batch.recheck).flatMap((entry) => entry.rows) : [];
+    const stored: EventKey[] = [];
+    if (indexed.length > 0 && target.keysTable) stored.push(...(await this.lookUpKeys(indexed, target.keysTable)));
 
-    // One statement per chunk keeps each under ClickHouse's max_query_size (256 KiB by default),
-    // because a 2 MiB partition batch contains thousands of event ids.
-    const stored: Array<{ account_id: string; collection_id: string; event_id: string }> = [];
-    for (let start = 0; start < rows.length; start += DEDUPLICATION_CHUNK_ROWS) {
-      const chunk = rows.slice(start, start + DEDUPLICATION_CHUNK_ROWS);
+    // One statement per chunk keeps each under ClickHouse's max_query_size (256 KiB by default).
+    for (let start = 0; start < exact.length; start += DEDUPLICATION_CHUNK_ROWS) {
+      const chunk = exact.slice(start, start + DEDUPLICATION_CHUNK_ROWS);
       stored.push(
-        ...(await this.clickhouse.query<{ account_id: string; collection_id: string; event_id: string }>(sql`
+        ...(await this.clickhouse.query<EventKey>(sql`
           SELECT account_id, collection_id, event_id
-          FROM ${identifier(table)}
+          FROM ${identifier(target.table)}
           WHERE account_id IN ${inList([...new Set(chunk.map((row) => row.account_id))])}
             AND collection_id IN ${inList([...new Set(chunk.map((row) => row.collection_id))])}
             AND event_id IN ${inList([...new Set(chunk.map((row) => row.event_id))])}
         `)),
       );
     }
-    const seen = new Set(stored.map(keyOf));
+    return new Set(stored.map(keyOf));
+  }
 
-    const fresh: EventRow[] = [];
-    for (const row of rows) {
-      const key = keyOf(row);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      fresh.push(row);
-    }
-    return fresh;
+  /** Finds stored events by hash in the key table; the ids are sent as a table, not as SQL. */
+  private lookUpKeys(rows: EventRow[], keysTable: string): Promise<EventKey[]> {
+    return this.clickhouse.queryWithTable<EventKey>(
+      sql`
+        SELECT account_id, collection_id, event_id
+        FROM ${identifier(keysTable)}
+        PREWHERE event_key IN (SELECT sipHash64(concat(account_id, '\\0', collection_id, '\\0', event_id)) FROM candidates)
+      `,
+      {
+        name: 'candidates',
+        columns: [
+          ['account_id', 'String'],
+          ['collection_id', 'String'],
+          ['event_id', 'String'],
+        ],
+        rows: rows.map((row) => [row.account_id, row.collection_id, row.event_id]),
+      },
+    );
   }
 }

@@ -17,8 +17,39 @@ export interface KafkaBatchTransportOptions {
   fault: ConsumerFault;
 }
 
-/** Partition batches written at the same time. */
-const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+/**
+ * Partition batches handled at the same time. It is above the partition count of the topic, so
+ * the batches of one fetch reach the writer together and share one INSERT.
+ */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 64;
+
+/**
+ * Most messages of one partition handed to the writer at once. It bounds the messages that an
+ * insert cut off by a crash can have left half written (see recheckThrough).
+ */
+export const MAX_MESSAGES_PER_DELIVERY = 5_000;
+
+/** Most bytes of message values handed to the writer at once per partition, which bounds its memory. */
+export const MAX_BYTES_PER_DELIVERY = 4 * 1024 * 1024;
+
+/** Splits a partition's messages into deliveries within both limits, keeping their order. */
+export function splitForDelivery(messages: readonly BatchMessage[]): BatchMessage[][] {
+  const parts: BatchMessage[][] = [];
+  let current: BatchMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = message.value?.length ?? 0;
+    if (current.length > 0 && (current.length >= MAX_MESSAGES_PER_DELIVERY || bytes + size > MAX_BYTES_PER_DELIVERY)) {
+      parts.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) parts.push(current);
+  return parts;
+}
 
 const INITIAL_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
@@ -39,6 +70,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private stopping = false;
   /** Highest offset stored in ClickHouse per partition, loaded once per group generation. */
   private storedOffsets = new Map<number, number>();
+  /**
+   * Per partition, the last offset that may belong to an insert cut off before the partition was
+   * assigned here: the stored offset read at assignment plus one delivery. Deliveries starting at
+   * or below it are marked `recheck`.
+   */
+  private recheckThrough = new Map<number, number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -73,6 +110,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // Partitions may have moved: positions known from before the rebalance are reloaded.
       this.storedOffsets = new Map();
+      this.recheckThrough = new Map();
       this.logger.log({ member_assignment: event.payload.memberAssignment }, `joined consumer group ${this.options.groupId}`);
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -84,8 +122,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Partitions are independent (a collection lives in one), so their batches are written in
-      // parallel and one partition's insert does not wait for another's.
+      // Partitions are independent (a collection lives in one), so the batches of all partitions
+      // are handled at once and the writer stores them with one INSERT.
       partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
       eachBatch: (payload) => this.handleBatch(payload),
     });
@@ -109,25 +147,33 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       this.logger.log({ topic, partition, stored_up_to: storedUpTo, skipped }, `skipping ${skipped} message(s) already stored in ClickHouse`);
     }
 
-    if (messages.length > 0) {
-      batchSizeMessages.observe(messages.length);
-      const stored = await this.deliverWithRetry({ topic, partition, messages }, batch, heartbeat, stillOwned);
+    const parts = splitForDelivery(messages);
+    for (const [index, part] of parts.entries()) {
+      const recheck = part[0].offset <= (this.recheckThrough.get(partition) ?? -1);
+      batchSizeMessages.observe(part.length);
+      const stored = await this.deliverWithRetry({ topic, partition, messages: part, recheck }, batch, heartbeat, stillOwned);
       if (!stored) return;
-      this.storedOffsets.set(partition, messages[messages.length - 1].offset);
+      const partLast = part[part.length - 1].offset;
+      this.storedOffsets.set(partition, partLast);
+      if (index < parts.length - 1) await this.commit(topic, partition, partLast, resolveOffset);
     }
-
-    resolveOffset(String(lastOffset));
-    if (this.options.fault.kind === 'drop-commits') {
-      this.logger.warn({ topic, partition, offset: lastOffset + 1 }, `CONSUMER_FAULT: dropping the commit of ${topic}/${partition} offset ${lastOffset + 1}`);
-    } else {
-      await (this.consumer as Consumer).commitOffsets([{ topic, partition, offset: String(lastOffset + 1) }]);
-    }
+    await this.commit(topic, partition, lastOffset, resolveOffset);
     await heartbeat();
 
     const lastTimestamp = Number(batch.messages[batch.messages.length - 1].timestamp);
     await this.watermarks
       .recordCommittedBatch(partition, lastOffset + 1, lastTimestamp, Number(batch.highWatermark))
       .catch((error: unknown) => this.logger.warn({ err: error, topic, partition }, `writing the freshness watermark of ${topic}/${partition} failed; the next check retries`));
+  }
+
+  /** Marks `offset` processed and commits the position after it. */
+  private async commit(topic: string, partition: number, offset: number, resolveOffset: (offset: string) => void): Promise<void> {
+    resolveOffset(String(offset));
+    if (this.options.fault.kind === 'drop-commits') {
+      this.logger.warn({ topic, partition, offset: offset + 1 }, `CONSUMER_FAULT: dropping the commit of ${topic}/${partition} offset ${offset + 1}`);
+      return;
+    }
+    await (this.consumer as Consumer).commitOffsets([{ topic, partition, offset: String(offset + 1) }]);
   }
 
   /** Calls the handler until it succeeds; returns false when the partition is no longer ours. */
@@ -145,7 +191,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     for (let attempt = 1, backoff = INITIAL_BACKOFF_MS; ; attempt++, backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
       try {
         const started = Date.now();
-        const outcome = await lastValueFrom(this.transformToObservable(await handler(partitionBatch)), { defaultValue: undefined });
+        // A retry may follow an insert that failed after writing part of the batch.
+        const delivered = attempt > 1 ? { ...partitionBatch, recheck: true } : partitionBatch;
+        const outcome = await lastValueFrom(this.transformToObservable(await handler(delivered)), { defaultValue: undefined });
         this.logger.log(
           { topic: batch.topic, partition: batch.partition, first_offset: first, last_offset: last, outcome, ms: Date.now() - started },
           `stored ${batch.topic}/${batch.partition} offsets ${first}-${last}`,
@@ -206,6 +254,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     `);
     const offset = rows.length > 0 ? Number(rows[0].stored_offset) : -1;
     this.storedOffsets.set(partition, offset);
+    this.recheckThrough.set(partition, offset + MAX_MESSAGES_PER_DELIVERY);
     return offset;
   }
 

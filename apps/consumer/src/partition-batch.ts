@@ -3,6 +3,12 @@ export interface PartitionBatch {
   topic: string;
   partition: number;
   messages: BatchMessage[];
+  /**
+   * Set when an earlier insert of these messages may have been cut off after writing `events` but
+   * before its views: the retry of a failed write, and the first messages after a partition is
+   * assigned. The writer then checks for stored events in `events` itself.
+   */
+  recheck?: boolean;
 }
 
 export interface BatchMessage {

@@ -1,6 +1,7 @@
 import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ClickHouseConfig } from '@gallery/config';
+import { tabSeparatedRow } from './sql';
 
 /**
  * Settings sent with every query. 64-bit integers come back as JSON strings so that sums beyond
@@ -10,15 +11,28 @@ const QUERY_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 1,
 };
 
+/** A table sent with a query: its name in the query, column names and types, and its rows. */
+export interface ExternalTable {
+  name: string;
+  columns: ReadonlyArray<readonly [string, string]>;
+  rows: ReadonlyArray<readonly string[]>;
+}
+
 /** The one ClickHouse client of an app, with typed query helpers. */
 @Injectable()
 export class ClickHouseService implements OnApplicationShutdown {
   private readonly logger = new Logger(ClickHouseService.name);
   readonly client: ClickHouseClient;
   readonly database: string;
+  private readonly url: string;
+  private readonly username: string;
+  private readonly password: string;
 
   constructor(config: ClickHouseConfig) {
     this.database = config.database;
+    this.url = config.url.replace(/\/+$/, '');
+    this.username = config.username;
+    this.password = config.password;
     this.client = createClient({
       url: config.url,
       username: config.username,
@@ -37,6 +51,36 @@ export class ClickHouseService implements OnApplicationShutdown {
   async query<Row>(query: string): Promise<Row[]> {
     const result = await this.client.query({ query, format: 'JSONEachRow', clickhouse_settings: QUERY_SETTINGS });
     return result.json<Row>();
+  }
+
+  /**
+   * Runs a SELECT that reads a small table sent with the request (ClickHouse "external data"),
+   * named `table.name` in the query. Sending thousands of values this way costs the server far
+   * less than parsing them as literals of an IN list.
+   */
+  async queryWithTable<Row>(query: string, table: ExternalTable): Promise<Row[]> {
+    const params = new URLSearchParams({
+      query,
+      database: this.database,
+      default_format: 'JSONEachRow',
+      output_format_json_quote_64bit_integers: '1',
+      [`${table.name}_structure`]: table.columns.map(([name, type]) => `${name} ${type}`).join(', '),
+      [`${table.name}_format`]: 'TabSeparated',
+    });
+    const form = new FormData();
+    form.append(table.name, new Blob([table.rows.map((row) => tabSeparatedRow(row)).join('')]), `${table.name}.tsv`);
+    const response = await fetch(`${this.url}/?${params.toString()}`, {
+      method: 'POST',
+      body: form,
+      headers: { 'X-ClickHouse-User': this.username, 'X-ClickHouse-Key': this.password },
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`ClickHouse answered ${response.status}: ${text.trim().slice(0, 500)}`);
+    return text
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as Row);
   }
 
   /** Runs a statement that returns no rows (DDL, ALTER, INSERT … SELECT). */

@@ -1,4 +1,4 @@
-import { dateTimeLiteral, identifier, inList, literal, raw, sql, SqlLiteralError, stringLiteral } from './sql';
+import { dateTimeLiteral, identifier, inList, literal, raw, sql, SqlLiteralError, stringLiteral, tabSeparatedRow } from './sql';
 
 describe('stringLiteral', () => {
   it.each([
@@ -75,5 +75,15 @@ describe('sql template', () => {
 
   it('rejects an empty IN list', () => {
     expect(() => inList([])).toThrow(SqlLiteralError);
+  });
+});
+
+describe('tabSeparatedRow', () => {
+  it('escapes the characters that would end a field or a row', () => {
+    expect(tabSeparatedRow(['a\tb', 'line\nbreak', 'back\\slash', 'cr\r', 'nul\0'])).toBe('a\\tb\tline\\nbreak\tback\\\\slash\tcr\\r\tnul\\0\n');
+  });
+
+  it('leaves other text as it is', () => {
+    expect(tabSeparatedRow(["it's", 'ünïcödé 🎉', ''])).toBe("it's\tünïcödé 🎉\t\n");
   });
 });

@@ -117,3 +117,14 @@ export function sql(strings: TemplateStringsArray, ...values: SqlValue[]): strin
 export function fragment(strings: TemplateStringsArray, ...values: SqlValue[]): SqlFragment {
   return new SqlFragment(sql(strings, ...values));
 }
+
+const TAB_SEPARATED_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+
+/**
+ * Renders one row in ClickHouse's TabSeparated format, for tables sent alongside a query: each
+ * value is escaped so that tabs, line breaks and backslashes stay inside their field.
+ */
+export function tabSeparatedRow(values: readonly string[]): string {
+  // eslint-disable-next-line no-control-regex
+  return `${values.map((value) => value.replace(/[\\\t\n\r\0]/g, (char) => TAB_SEPARATED_ESCAPES[char])).join('\t')}\n`;
+}

@@ -12,6 +12,17 @@ export interface EventEnvelope {
   event: ActivityEvent;
 }
 
+/**
+ * A Kafka message value holding several events of one account, accepted together, whose
+ * collections all map to the same partition. The ingest app writes this form; the consumer also
+ * reads the single-event form above, which other producers may write.
+ */
+export interface EventBatchEnvelope {
+  account_id: string;
+  received_at: string;
+  events: ActivityEvent[];
+}
+
 /** Kafka message key: all events of one collection go to one partition and keep their order. */
 export function partitionKey(accountId: string, collectionId: string): string {
   return `${accountId}/${collectionId}`;

@@ -5,6 +5,14 @@ import { EventEnvelope, partitionKey } from '@gallery/contract';
 /** Most bytes of message values coalesced into one send; a larger single request goes alone. */
 const MAX_COALESCED_BYTES = 1024 * 1024;
 
+/**
+ * Most bytes of events in one message. It keeps a message well under the broker's default limit
+ * of 1 MiB per record batch (`message.max.bytes`).
+ */
+export const MAX_MESSAGE_EVENT_BYTES = 256 * 1024;
+
+const PARTITION_COUNT_REFRESH_MS = 60_000;
+
 interface PendingPublish {
   messages: Message[];
   bytes: number;
@@ -12,12 +20,46 @@ interface PendingPublish {
   reject: (error: unknown) => void;
 }
 
-function toMessage(envelope: EventEnvelope): Message {
-  return {
-    key: partitionKey(envelope.account_id, envelope.event.collection_id),
-    value: JSON.stringify(envelope),
-    headers: { event_type: envelope.event.type, event_id: envelope.event.event_id },
-  };
+/** One default partitioner, reused: creating one draws random bytes for its round-robin counter. */
+const defaultPartitioner = Partitioners.DefaultPartitioner();
+const partitionMetadata = new Map<number, Array<{ partitionId: number; leader: number }>>();
+
+/** Maps a message key to its partition exactly as the producer's default (murmur2) partitioner does. */
+export function partitionOf(key: string, partitionCount: number): number {
+  let metadata = partitionMetadata.get(partitionCount);
+  if (!metadata) partitionMetadata.set(partitionCount, (metadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionId, leader: 0 }))));
+  return defaultPartitioner({ topic: '', partitionMetadata: metadata as never, message: { key, value: null } });
+}
+
+/**
+ * Turns envelopes into as few messages as possible: one per partition, account and receive time,
+ * each holding at most {@link MAX_MESSAGE_EVENT_BYTES} of events. An event goes to the partition
+ * its own key (account and collection) maps to, so every event of a collection stays in one
+ * partition and in order. The message key is the key of its first event.
+ */
+export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: number): Message[] {
+  const groups = new Map<string, { partition: number; key: string; head: string; events: string[]; bytes: number }[]>();
+  const messages: Message[] = [];
+  for (const envelope of envelopes) {
+    const key = partitionKey(envelope.account_id, envelope.event.collection_id);
+    const partition = partitionOf(key, partitionCount);
+    const groupKey = `${partition}\u0000${envelope.account_id}\u0000${envelope.received_at}`;
+    const event = JSON.stringify(envelope.event);
+    let open = groups.get(groupKey);
+    if (!open) groups.set(groupKey, (open = []));
+    let group = open[open.length - 1];
+    if (!group || group.bytes + event.length > MAX_MESSAGE_EVENT_BYTES) {
+      const head = `{"account_id":${JSON.stringify(envelope.account_id)},"received_at":${JSON.stringify(envelope.received_at)},"events":[`;
+      group = { partition, key, head, events: [], bytes: 0 };
+      open.push(group);
+    }
+    group.events.push(event);
+    group.bytes += event.length + 1;
+  }
+  for (const open of groups.values()) {
+    for (const group of open) messages.push({ partition: group.partition, key: group.key, value: `${group.head}${group.events.join(',')}]}` });
+  }
+  return messages;
 }
 
 /**
@@ -41,6 +83,8 @@ export class EventPublisher {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly waiting: PendingPublish[] = [];
   private sending = false;
+  private partitions: Promise<number> | undefined;
+  private partitionsReadAt = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -49,15 +93,20 @@ export class EventPublisher {
 
   async connect(): Promise<void> {
     await this.connectedProducer();
+    await this.partitionCount();
   }
 
   get isConnected(): boolean {
     return this.producer !== undefined;
   }
 
-  /** Publishes envelopes, keyed by account and collection; resolves once Kafka acknowledged them. */
+  /**
+   * Publishes envelopes, grouped into messages per partition (see {@link toMessages}); resolves
+   * once Kafka acknowledged them.
+   */
   async publish(envelopes: readonly EventEnvelope[]): Promise<void> {
-    const messages = envelopes.map(toMessage);
+    const partitions = await this.partitionCount();
+    const messages = toMessages(envelopes, partitions);
     const bytes = messages.reduce((sum, message) => sum + Buffer.byteLength(message.value as string), 0);
     const sending = new Promise<void>((resolve, reject) => this.waiting.push({ messages, bytes, resolve, reject }));
     this.pump();
@@ -117,6 +166,47 @@ export class EventPublisher {
     } catch (error) {
       this.discard(producer);
       throw error;
+    }
+  }
+
+  /**
+   * The topic's partition count. The first publish waits for it; afterwards it is read again in
+   * the background once a minute, so partitions added to the topic are picked up without making a
+   * publish wait for the cluster.
+   */
+  private async partitionCount(): Promise<number> {
+    if (this.partitions === undefined) {
+      this.partitions = this.readPartitionCount().catch((error: unknown) => {
+        this.partitions = undefined;
+        throw error;
+      });
+      this.partitionsReadAt = Date.now();
+      return this.partitions;
+    }
+    const known = await this.partitions;
+    if (Date.now() - this.partitionsReadAt > PARTITION_COUNT_REFRESH_MS) {
+      this.partitionsReadAt = Date.now();
+      this.readPartitionCount().then(
+        (count) => {
+          if (count !== known) this.logger.log(`topic ${this.topic} now has ${count} partitions (was ${known})`);
+          this.partitions = Promise.resolve(count);
+        },
+        (error: unknown) => this.logger.warn({ err: error, topic: this.topic }, `reading the partition count of ${this.topic} failed; keeping ${known}`),
+      );
+    }
+    return known;
+  }
+
+  private async readPartitionCount(): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [this.topic] });
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      if (count < 1) throw new Error(`topic ${this.topic} has no partitions`);
+      return count;
+    } finally {
+      await admin.disconnect();
     }
   }
 
