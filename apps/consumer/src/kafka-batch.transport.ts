@@ -24,12 +24,11 @@ export interface KafkaBatchTransportOptions {
 const PARTITIONS_CONSUMED_CONCURRENTLY = 64;
 
 /**
- * Most messages of one partition handed to the writer at once. It bounds the messages that an
- * insert cut off by a crash can have left half written (see recheckThrough).
+ * Most messages and most bytes of message values of one partition handed to the writer at once.
+ * They bound the writer's memory, and the messages that an insert cut off by a crash can have left
+ * half written (see `recheckBudget`).
  */
 export const MAX_MESSAGES_PER_DELIVERY = 5_000;
-
-/** Most bytes of message values handed to the writer at once per partition, which bounds its memory. */
 export const MAX_BYTES_PER_DELIVERY = 4 * 1024 * 1024;
 
 /** Splits a partition's messages into deliveries within both limits, keeping their order. */
@@ -71,11 +70,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   /** Highest offset stored in ClickHouse per partition, loaded once per group generation. */
   private storedOffsets = new Map<number, number>();
   /**
-   * Per partition, the last offset that may belong to an insert cut off before the partition was
-   * assigned here: the stored offset read at assignment plus one delivery. Deliveries starting at
-   * or below it are marked `recheck`.
+   * Per partition, how much of what follows the stored offset read at assignment may belong to an
+   * insert cut off before the partition was assigned here: at most one delivery. Deliveries that
+   * start within it are marked `recheck`.
    */
-  private recheckThrough = new Map<number, number>();
+  private recheckBudget = new Map<number, { messages: number; bytes: number }>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -110,7 +109,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // Partitions may have moved: positions known from before the rebalance are reloaded.
       this.storedOffsets = new Map();
-      this.recheckThrough = new Map();
+      this.recheckBudget = new Map();
       this.logger.log({ member_assignment: event.payload.memberAssignment }, `joined consumer group ${this.options.groupId}`);
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -149,7 +148,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
     const parts = splitForDelivery(messages);
     for (const [index, part] of parts.entries()) {
-      const recheck = part[0].offset <= (this.recheckThrough.get(partition) ?? -1);
+      const recheck = this.spendRecheckBudget(partition, part);
       batchSizeMessages.observe(part.length);
       const stored = await this.deliverWithRetry({ topic, partition, messages: part, recheck }, batch, heartbeat, stillOwned);
       if (!stored) return;
@@ -164,6 +163,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     await this.watermarks
       .recordCommittedBatch(partition, lastOffset + 1, lastTimestamp, Number(batch.highWatermark))
       .catch((error: unknown) => this.logger.warn({ err: error, topic, partition }, `writing the freshness watermark of ${topic}/${partition} failed; the next check retries`));
+  }
+
+  /** Tells whether a delivery starts within the partition's recheck budget, and spends the budget on it. */
+  private spendRecheckBudget(partition: number, part: readonly BatchMessage[]): boolean {
+    const budget = this.recheckBudget.get(partition);
+    if (!budget || budget.messages <= 0 || budget.bytes <= 0) return false;
+    budget.messages -= part.length;
+    budget.bytes -= part.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
+    return true;
   }
 
   /** Marks `offset` processed and commits the position after it. */
@@ -254,7 +262,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     `);
     const offset = rows.length > 0 ? Number(rows[0].stored_offset) : -1;
     this.storedOffsets.set(partition, offset);
-    this.recheckThrough.set(partition, offset + MAX_MESSAGES_PER_DELIVERY);
+    this.recheckBudget.set(partition, { messages: MAX_MESSAGES_PER_DELIVERY, bytes: MAX_BYTES_PER_DELIVERY });
     return offset;
   }
 
