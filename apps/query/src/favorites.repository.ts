@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
-import { afterDescending, collectionWhere, ReadContext } from './scope';
+import { afterDescending, collectionFilter, ReadContext } from './scope';
 
 export interface FavoriteRow {
   fav_client: string;
@@ -34,7 +34,7 @@ export class FavoritesRepository {
 
   private currentSql(context: ReadContext): string {
     const { query } = context;
-    const conditions = [collectionWhere(context).text, `type IN ('favorite.added', 'favorite.removed')`];
+    const conditions = [`type IN ('favorite.added', 'favorite.removed')`];
     if (query.toMs !== undefined) conditions.push(`occurred_at_ms < ${query.toMs}`);
     if (query.clientId !== undefined) conditions.push(sql`client_id = ${query.clientId}`);
     if (query.mediaId !== undefined) conditions.push(sql`media_id = ${query.mediaId}`);
@@ -52,7 +52,7 @@ export class FavoritesRepository {
         argMaxIf(client_name, ${latest}, client_name != '') AS fav_client_name,
         maxIf(occurred_at_ms, type = 'favorite.added') AS favorited_ms
       FROM events
-      WHERE ${conditions.join(' AND ')}
+      ${collectionFilter(context, ...conditions)}
       GROUP BY client_id, media_id
       HAVING last_type = 'favorite.added'${since}
     `;
@@ -90,9 +90,11 @@ export class FavoritesRepository {
 
   async totals(context: ReadContext): Promise<Record<string, string>> {
     const { query } = context;
-    const range: string[] = [];
-    if (query.fromMs !== undefined) range.push(`occurred_at_ms >= ${query.fromMs}`);
-    if (query.toMs !== undefined) range.push(`occurred_at_ms < ${query.toMs}`);
+    const conditions = [`type IN ('favorite.added', 'favorite.removed')`];
+    if (query.fromMs !== undefined) conditions.push(`occurred_at_ms >= ${query.fromMs}`);
+    if (query.toMs !== undefined) conditions.push(`occurred_at_ms < ${query.toMs}`);
+    if (query.clientId !== undefined) conditions.push(sql`client_id = ${query.clientId}`);
+    if (query.mediaId !== undefined) conditions.push(sql`media_id = ${query.mediaId}`);
     const [current] = await this.clickhouse.query<Record<string, string>>(`
       SELECT count() AS favorites, uniqExact(fav_media) AS favorited_media, uniqExact(fav_client) AS clients
       FROM (${this.currentSql(context)})
@@ -100,10 +102,7 @@ export class FavoritesRepository {
     const [activity] = await this.clickhouse.query<Record<string, string>>(`
       SELECT countIf(type = 'favorite.added') AS adds, countIf(type = 'favorite.removed') AS removes
       FROM events
-      WHERE ${collectionWhere(context)} AND type IN ('favorite.added', 'favorite.removed')
-        ${range.length > 0 ? `AND ${range.join(' AND ')}` : ''}
-        ${query.clientId !== undefined ? sql`AND client_id = ${query.clientId}` : ''}
-        ${query.mediaId !== undefined ? sql`AND media_id = ${query.mediaId}` : ''}
+      ${collectionFilter(context, ...conditions)}
     `);
     return { ...current, ...activity };
   }

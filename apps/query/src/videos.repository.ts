@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
 import { ListQuery } from './query-params';
-import { afterDescending, collectionWhere, filterWhere, rangeWhere, ReadContext } from './scope';
+import { afterDescending, collectionFilter, filterWhere, rangeWhere, ReadContext } from './scope';
 
 export interface VideoDownloadRow {
   download_id: string;
@@ -99,7 +99,7 @@ export class VideosRepository {
         max(occurred_at_ms) AS last_ms,
         argMax(reason, tuple(occurred_at_ms, status != 'started', event_id)) AS failure_reason
       FROM events
-      WHERE ${collectionWhere(context)} AND type = 'video.download' AND ${rangeWhere(context.query)} AND ${filterWhere(withoutStatus)}
+      ${collectionFilter(context, `type = 'video.download'`, rangeWhere(context.query), filterWhere(withoutStatus))}
       GROUP BY download_id
       ${context.query.status !== undefined ? sql`HAVING final_status = ${context.query.status}` : ''}
     `;
