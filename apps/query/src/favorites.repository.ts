@@ -95,15 +95,17 @@ export class FavoritesRepository {
     if (query.toMs !== undefined) conditions.push(`occurred_at_ms < ${query.toMs}`);
     if (query.clientId !== undefined) conditions.push(sql`client_id = ${query.clientId}`);
     if (query.mediaId !== undefined) conditions.push(sql`media_id = ${query.mediaId}`);
-    const [current] = await this.clickhouse.query<Record<string, string>>(`
-      SELECT count() AS favorites, uniqExact(fav_media) AS favorited_media, uniqExact(fav_client) AS clients
-      FROM (${this.currentSql(context)})
-    `);
-    const [activity] = await this.clickhouse.query<Record<string, string>>(`
-      SELECT countIf(type = 'favorite.added') AS adds, countIf(type = 'favorite.removed') AS removes
-      FROM events
-      ${collectionFilter(context, ...conditions)}
-    `);
+    const [[current], [activity]] = await Promise.all([
+      this.clickhouse.query<Record<string, string>>(`
+        SELECT count() AS favorites, uniqExact(fav_media) AS favorited_media, uniqExact(fav_client) AS clients
+        FROM (${this.currentSql(context)})
+      `),
+      this.clickhouse.query<Record<string, string>>(`
+        SELECT countIf(type = 'favorite.added') AS adds, countIf(type = 'favorite.removed') AS removes
+        FROM events
+        ${collectionFilter(context, ...conditions)}
+      `),
+    ]);
     return { ...current, ...activity };
   }
 }
