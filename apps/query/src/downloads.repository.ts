@@ -100,34 +100,14 @@ export class DownloadsRepository {
     return collectionFilter(context, rows, rangeWhere(context.query), filterWhere(context.query), ...conditions);
   }
 
-  async totals(context: ReadContext, photosOnly: boolean): Promise<TotalsRow> {
-    const [row] = await this.clickhouse.query<TotalsRow>(`
-      SELECT
-        count() AS downloads,
-        countIf(type = 'photo.downloaded') AS photo_downloads,
-        countIf(type = 'video.download') AS video_downloads,
-        countIf(status = 'completed') AS completed,
-        countIf(status = 'partial') AS partial,
-        countIf(status = 'failed') AS failed,
-        countIf(status = 'cancelled') AS cancelled,
-        uniqExact(media_id) AS unique_media,
-        uniqExact(client_id) AS unique_clients,
-        sum(bytes_transferred) AS total_bytes,
-        countIf(ifNull(duration_ms, 0) > 0) AS timed_downloads,
-        sumIf(bytes_transferred, ifNull(duration_ms, 0) > 0) AS timed_bytes,
-        sum(ifNull(duration_ms, 0)) AS timed_duration_ms,
-        quantilesExactIf(0.5, 0.9, 0.99)(ifNull(duration_ms, 0), isNotNull(duration_ms)) AS duration_quantiles_ms,
-        min(occurred_at_ms) AS first_ms,
-        max(occurred_at_ms) AS last_ms
-      FROM events
-      ${this.filter(context, photosOnly)}
-    `);
-    return row;
-  }
-
-  /** Downloads per media item, most downloaded first. */
-  async perMedia(context: ReadContext, photosOnly: boolean, limit: number): Promise<PerMediaRow[]> {
-    return this.clickhouse.query<PerMediaRow>(`
+  /**
+   * Reads the downloads per media item, most downloaded first, and in the same statement the totals
+   * over all downloads (the WITH TOTALS row). The per-media columns that share a name with a
+   * {@link TotalsRow} field compute the same aggregate, and the other totals fields are added as
+   * columns; per-media rows carry them too, but only the totals row is read for them.
+   */
+  async perMediaWithTotals(context: ReadContext, photosOnly: boolean, limit: number): Promise<{ media: PerMediaRow[]; totals: TotalsRow }> {
+    const { rows, totals } = await this.clickhouse.queryWithTotals<PerMediaRow, TotalsRow>(`
       SELECT
         media_id,
         argMax(media_kind, occurred_at_ms) AS latest_media_kind,
@@ -139,13 +119,24 @@ export class DownloadsRepository {
         uniqExact(client_id) AS unique_clients,
         sum(bytes_transferred) AS total_bytes,
         min(occurred_at_ms) AS first_ms,
-        max(occurred_at_ms) AS last_ms
+        max(occurred_at_ms) AS last_ms,
+        countIf(type = 'photo.downloaded') AS photo_downloads,
+        countIf(type = 'video.download') AS video_downloads,
+        countIf(status = 'partial') AS partial,
+        countIf(status = 'failed') AS failed,
+        countIf(status = 'cancelled') AS cancelled,
+        uniqExact(media_id) AS unique_media,
+        countIf(ifNull(duration_ms, 0) > 0) AS timed_downloads,
+        sumIf(bytes_transferred, ifNull(duration_ms, 0) > 0) AS timed_bytes,
+        sum(ifNull(duration_ms, 0)) AS timed_duration_ms,
+        quantilesExactIf(0.5, 0.9, 0.99)(ifNull(duration_ms, 0), isNotNull(duration_ms)) AS duration_quantiles_ms
       FROM events
       ${this.filter(context, photosOnly)}
-      GROUP BY media_id
+      GROUP BY media_id WITH TOTALS
       ORDER BY downloads DESC, media_id ASC
       LIMIT ${limit}
     `);
+    return { media: rows, totals };
   }
 
   /** Builds the SQL of one page of downloads, newest first, after the cursor. */
