@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseService, SqlFragment, sql } from '@gallery/clickhouse';
-import { afterDescending, collectionWhere, DOWNLOAD_ROWS, filterWhere, rangeWhere, ReadContext } from './scope';
+import { afterDescending, collectionFilter, collectionPrewhere, DOWNLOAD_ROWS, filterWhere, rangeWhere, ReadContext } from './scope';
 import { bucketSql } from './time-zones';
 
 const PHOTO_ROWS = new SqlFragment(`type = 'photo.downloaded'`);
@@ -94,39 +94,20 @@ export const DOWNLOAD_COLUMNS = `event_id, occurred_at_ms, media_kind, client_id
 export class DownloadsRepository {
   constructor(private readonly clickhouse: ClickHouseService) {}
 
-  private where(context: ReadContext, photosOnly: boolean): string {
+  /** Builds the PREWHERE and WHERE clauses of the download rows the request selects. */
+  private filter(context: ReadContext, photosOnly: boolean, ...conditions: SqlFragment[]): string {
     const rows = photosOnly ? PHOTO_ROWS : DOWNLOAD_ROWS;
-    return `${collectionWhere(context)} AND ${rows} AND ${rangeWhere(context.query)} AND ${filterWhere(context.query)}`;
+    return collectionFilter(context, rows, rangeWhere(context.query), filterWhere(context.query), ...conditions);
   }
 
-  async totals(context: ReadContext, photosOnly: boolean): Promise<TotalsRow> {
-    const [row] = await this.clickhouse.query<TotalsRow>(`
-      SELECT
-        count() AS downloads,
-        countIf(type = 'photo.downloaded') AS photo_downloads,
-        countIf(type = 'video.download') AS video_downloads,
-        countIf(status = 'completed') AS completed,
-        countIf(status = 'partial') AS partial,
-        countIf(status = 'failed') AS failed,
-        countIf(status = 'cancelled') AS cancelled,
-        uniqExact(media_id) AS unique_media,
-        uniqExact(client_id) AS unique_clients,
-        sum(bytes_transferred) AS total_bytes,
-        countIf(ifNull(duration_ms, 0) > 0) AS timed_downloads,
-        sumIf(bytes_transferred, ifNull(duration_ms, 0) > 0) AS timed_bytes,
-        sum(ifNull(duration_ms, 0)) AS timed_duration_ms,
-        quantilesExactIf(0.5, 0.9, 0.99)(ifNull(duration_ms, 0), isNotNull(duration_ms)) AS duration_quantiles_ms,
-        min(occurred_at_ms) AS first_ms,
-        max(occurred_at_ms) AS last_ms
-      FROM events
-      WHERE ${this.where(context, photosOnly)}
-    `);
-    return row;
-  }
-
-  /** Downloads per media item, most downloaded first. */
-  async perMedia(context: ReadContext, photosOnly: boolean, limit: number): Promise<PerMediaRow[]> {
-    return this.clickhouse.query<PerMediaRow>(`
+  /**
+   * Reads the downloads per media item, most downloaded first, and in the same statement the totals
+   * over all downloads (the WITH TOTALS row). The per-media columns that share a name with a
+   * {@link TotalsRow} field compute the same aggregate, and the other totals fields are added as
+   * columns; per-media rows carry them too, but only the totals row is read for them.
+   */
+  async perMediaWithTotals(context: ReadContext, photosOnly: boolean, limit: number): Promise<{ media: PerMediaRow[]; totals: TotalsRow }> {
+    const { rows, totals } = await this.clickhouse.queryWithTotals<PerMediaRow, TotalsRow>(`
       SELECT
         media_id,
         argMax(media_kind, occurred_at_ms) AS latest_media_kind,
@@ -138,13 +119,24 @@ export class DownloadsRepository {
         uniqExact(client_id) AS unique_clients,
         sum(bytes_transferred) AS total_bytes,
         min(occurred_at_ms) AS first_ms,
-        max(occurred_at_ms) AS last_ms
+        max(occurred_at_ms) AS last_ms,
+        countIf(type = 'photo.downloaded') AS photo_downloads,
+        countIf(type = 'video.download') AS video_downloads,
+        countIf(status = 'partial') AS partial,
+        countIf(status = 'failed') AS failed,
+        countIf(status = 'cancelled') AS cancelled,
+        uniqExact(media_id) AS unique_media,
+        countIf(ifNull(duration_ms, 0) > 0) AS timed_downloads,
+        sumIf(bytes_transferred, ifNull(duration_ms, 0) > 0) AS timed_bytes,
+        sum(ifNull(duration_ms, 0)) AS timed_duration_ms,
+        quantilesExactIf(0.5, 0.9, 0.99)(ifNull(duration_ms, 0), isNotNull(duration_ms)) AS duration_quantiles_ms
       FROM events
-      WHERE ${this.where(context, photosOnly)}
-      GROUP BY media_id
+      ${this.filter(context, photosOnly)}
+      GROUP BY media_id WITH TOTALS
       ORDER BY downloads DESC, media_id ASC
       LIMIT ${limit}
     `);
+    return { media: rows, totals };
   }
 
   /** Builds the SQL of one page of downloads, newest first, after the cursor. */
@@ -152,7 +144,7 @@ export class DownloadsRepository {
     return `
       SELECT ${DOWNLOAD_COLUMNS}
       FROM events
-      WHERE ${this.where(context, photosOnly)} AND ${afterDescending('occurred_at_ms', 'event_id', context.query.cursor?.after)}
+      ${this.filter(context, photosOnly, afterDescending('occurred_at_ms', 'event_id', context.query.cursor?.after))}
       ORDER BY occurred_at_ms DESC, event_id DESC
       ${limit < Number.MAX_SAFE_INTEGER ? `LIMIT ${limit}` : ''}
     `;
@@ -176,7 +168,7 @@ export class DownloadsRepository {
         min(occurred_at_ms) AS first_ms,
         max(occurred_at_ms) AS last_ms
       FROM events
-      WHERE ${this.where(context, false)}
+      ${this.filter(context, false)}
       GROUP BY client_id
       ORDER BY last_ms DESC, client_id ASC
       LIMIT ${limit}
@@ -196,7 +188,7 @@ export class DownloadsRepository {
         sum(bytes_transferred) AS total_bytes,
         uniqExact(client_id) AS unique_clients
       FROM events
-      WHERE ${this.where(context, false)}
+      ${this.filter(context, false)}
       GROUP BY bucket_start
       ORDER BY bucket_start
     `);
@@ -209,10 +201,10 @@ export class DownloadsRepository {
   async timelineFromRollup(context: ReadContext): Promise<TimelineRow[]> {
     const { scope, query } = context;
     const zone = sql`${query.timeZone}`;
-    const range: string[] = [];
-    if (query.fromMs !== undefined) range.push(`bucket >= toDateTime(${query.fromMs / 1000}, 'UTC')`);
-    if (query.toMs !== undefined) range.push(`bucket < toDateTime(${query.toMs / 1000}, 'UTC')`);
-    const status = query.status !== undefined ? sql` AND status = ${query.status}` : '';
+    const conditions: string[] = [];
+    if (query.fromMs !== undefined) conditions.push(`bucket >= toDateTime(${query.fromMs / 1000}, 'UTC')`);
+    if (query.toMs !== undefined) conditions.push(`bucket < toDateTime(${query.toMs / 1000}, 'UTC')`);
+    if (query.status !== undefined) conditions.push(sql`status = ${query.status}`);
     // Aliases differ from the rollup's column names, because ClickHouse would otherwise resolve the
     // names inside the -Merge functions to the aliases. The outer SELECT restores the field names.
     return this.clickhouse.query<TimelineRow>(`
@@ -228,8 +220,8 @@ export class DownloadsRepository {
           sumMerge(bytes) AS merged_bytes,
           uniqExactMerge(clients) AS merged_clients
         FROM downloads_15m
-        WHERE ${sql`account_id = ${scope.accountId} AND collection_id = ${scope.collectionId}`}
-          ${range.length > 0 ? `AND ${range.join(' AND ')}` : ''}${status}
+        ${collectionPrewhere(scope)}
+        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
         GROUP BY bucket_start
       )
       ORDER BY bucket_start

@@ -107,9 +107,8 @@ export class DownloadsService {
   ) {}
 
   async photoDownloads(context: ReadContext) {
-    const [totals, photos, listed, watermark] = await Promise.all([
-      this.repository.totals(context, true),
-      this.repository.perMedia(context, true, MAX_MEDIA_SUMMARY),
+    const [{ media: photos, totals }, listed, watermark] = await Promise.all([
+      this.repository.perMediaWithTotals(context, true, MAX_MEDIA_SUMMARY),
       this.repository.list(context, true, context.query.limit + 1),
       this.watermarks.completeThrough(),
     ]);
@@ -135,9 +134,8 @@ export class DownloadsService {
   }
 
   async allDownloads(context: ReadContext) {
-    const [totals, media, listed, clients, watermark, timelineRows] = await Promise.all([
-      this.repository.totals(context, false),
-      this.repository.perMedia(context, false, MAX_MEDIA_SUMMARY),
+    const [{ media, totals }, listed, clients, watermark, timelineRows] = await Promise.all([
+      this.repository.perMediaWithTotals(context, false, MAX_MEDIA_SUMMARY),
       this.repository.list(context, false, context.query.limit + 1),
       this.repository.clients(context, MAX_MEDIA_SUMMARY),
       this.watermarks.completeThrough(),

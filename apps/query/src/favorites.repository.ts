@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
-import { afterDescending, collectionWhere, ReadContext } from './scope';
+import { afterDescending, collectionFilter, ReadContext } from './scope';
 
 export interface FavoriteRow {
   fav_client: string;
@@ -22,6 +22,18 @@ export interface PerMediaFavoritesRow {
   last_favorited_ms: string;
 }
 
+/** Totals of the current favorites. */
+export interface CurrentTotalsRow {
+  favorites: string;
+  favorited_media: string;
+  clients: string;
+}
+
+export interface ActivityRow {
+  adds: string;
+  removes: string;
+}
+
 /**
  * SQL for the favorites endpoint. The state of each (client, media) pair is its latest event by
  * (time, removal after addition, event id): a removal at the same millisecond as an addition wins,
@@ -34,7 +46,7 @@ export class FavoritesRepository {
 
   private currentSql(context: ReadContext): string {
     const { query } = context;
-    const conditions = [collectionWhere(context).text, `type IN ('favorite.added', 'favorite.removed')`];
+    const conditions = [`type IN ('favorite.added', 'favorite.removed')`];
     if (query.toMs !== undefined) conditions.push(`occurred_at_ms < ${query.toMs}`);
     if (query.clientId !== undefined) conditions.push(sql`client_id = ${query.clientId}`);
     if (query.mediaId !== undefined) conditions.push(sql`media_id = ${query.mediaId}`);
@@ -52,7 +64,7 @@ export class FavoritesRepository {
         argMaxIf(client_name, ${latest}, client_name != '') AS fav_client_name,
         maxIf(occurred_at_ms, type = 'favorite.added') AS favorited_ms
       FROM events
-      WHERE ${conditions.join(' AND ')}
+      ${collectionFilter(context, ...conditions)}
       GROUP BY client_id, media_id
       HAVING last_type = 'favorite.added'${since}
     `;
@@ -72,39 +84,42 @@ export class FavoritesRepository {
     return this.clickhouse.query<FavoriteRow>(this.listSql(context, limit));
   }
 
-  async perMedia(context: ReadContext, limit: number): Promise<PerMediaFavoritesRow[]> {
-    return this.clickhouse.query<PerMediaFavoritesRow>(`
+  /**
+   * Reads the per-media rows, most favorited first, and in the same statement the totals of the
+   * current favorites (the WITH TOTALS row), so the favorite states are folded once for both.
+   */
+  async perMediaWithTotals(context: ReadContext, limit: number): Promise<{ media: PerMediaFavoritesRow[]; totals: CurrentTotalsRow }> {
+    const { rows, totals } = await this.clickhouse.queryWithTotals<PerMediaFavoritesRow, CurrentTotalsRow>(`
       SELECT
         fav_media,
         any(fav_kind) AS media_kind_latest,
         max(fav_file_name) AS file_name_latest,
         count() AS favorites,
         arraySort(groupArray(fav_client)) AS client_ids,
-        max(favorited_ms) AS last_favorited_ms
+        max(favorited_ms) AS last_favorited_ms,
+        uniqExact(fav_media) AS favorited_media,
+        uniqExact(fav_client) AS clients
       FROM (${this.currentSql(context)})
-      GROUP BY fav_media
+      GROUP BY fav_media WITH TOTALS
       ORDER BY favorites DESC, fav_media ASC
       LIMIT ${limit}
     `);
+    return { media: rows, totals };
   }
 
-  async totals(context: ReadContext): Promise<Record<string, string>> {
+  /** Counts the added and removed events in the `from`/`to` range that match the client and media filters. */
+  async activity(context: ReadContext): Promise<ActivityRow> {
     const { query } = context;
-    const range: string[] = [];
-    if (query.fromMs !== undefined) range.push(`occurred_at_ms >= ${query.fromMs}`);
-    if (query.toMs !== undefined) range.push(`occurred_at_ms < ${query.toMs}`);
-    const [current] = await this.clickhouse.query<Record<string, string>>(`
-      SELECT count() AS favorites, uniqExact(fav_media) AS favorited_media, uniqExact(fav_client) AS clients
-      FROM (${this.currentSql(context)})
-    `);
-    const [activity] = await this.clickhouse.query<Record<string, string>>(`
+    const conditions = [`type IN ('favorite.added', 'favorite.removed')`];
+    if (query.fromMs !== undefined) conditions.push(`occurred_at_ms >= ${query.fromMs}`);
+    if (query.toMs !== undefined) conditions.push(`occurred_at_ms < ${query.toMs}`);
+    if (query.clientId !== undefined) conditions.push(sql`client_id = ${query.clientId}`);
+    if (query.mediaId !== undefined) conditions.push(sql`media_id = ${query.mediaId}`);
+    const [row] = await this.clickhouse.query<ActivityRow>(`
       SELECT countIf(type = 'favorite.added') AS adds, countIf(type = 'favorite.removed') AS removes
       FROM events
-      WHERE ${collectionWhere(context)} AND type IN ('favorite.added', 'favorite.removed')
-        ${range.length > 0 ? `AND ${range.join(' AND ')}` : ''}
-        ${query.clientId !== undefined ? sql`AND client_id = ${query.clientId}` : ''}
-        ${query.mediaId !== undefined ? sql`AND media_id = ${query.mediaId}` : ''}
+      ${collectionFilter(context, ...conditions)}
     `);
-    return { ...current, ...activity };
+    return row;
   }
 }

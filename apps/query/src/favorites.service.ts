@@ -36,9 +36,9 @@ export class FavoritesService {
   ) {}
 
   async favorites(context: ReadContext) {
-    const [totals, perMedia, listed, watermark] = await Promise.all([
-      this.repository.totals(context),
-      this.repository.perMedia(context, MAX_MEDIA_SUMMARY),
+    const [{ media, totals }, activity, listed, watermark] = await Promise.all([
+      this.repository.perMediaWithTotals(context, MAX_MEDIA_SUMMARY),
+      this.repository.activity(context),
       this.repository.list(context, context.query.limit + 1),
       this.watermarks.completeThrough(),
     ]);
@@ -49,10 +49,10 @@ export class FavoritesService {
         favorites: exactInteger(totals.favorites),
         favorited_media: exactInteger(totals.favorited_media),
         clients: exactInteger(totals.clients),
-        added: exactInteger(totals.adds),
-        removed: exactInteger(totals.removes),
+        added: exactInteger(activity.adds),
+        removed: exactInteger(activity.removes),
       },
-      media: perMedia.map(toPerMedia),
+      media: media.map(toPerMedia),
       favorites: rows.map(toFavorite),
     };
     return { data, meta: buildMeta(context, 'favorites', nextAfter, watermark) };

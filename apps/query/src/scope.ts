@@ -18,10 +18,23 @@ export interface ReadContext {
 /** Rows that count as downloads: every photo download, and video downloads once they closed. */
 export const DOWNLOAD_ROWS = fragment`(type = 'photo.downloaded' OR (type = 'video.download' AND status != 'started'))`;
 
-/** Conditions shared by the per-collection statements: tenant, collection, snapshot. */
-export function collectionWhere(context: ReadContext): SqlFragment {
-  const { scope, snapshotMs } = context;
-  return fragment`account_id = ${scope.accountId} AND collection_id = ${scope.collectionId} AND received_at_ms <= ${snapshotMs}`;
+/**
+ * Builds the PREWHERE clause of a per-collection statement: tenant and collection. The primary key
+ * index picks at least one granule (8,192 rows) per part around the collection's key range, mostly
+ * rows of other collections. ClickHouse reads the PREWHERE columns first and the other columns only
+ * for granules where some row passes, so those neighbouring granules cost two string columns.
+ */
+export function collectionPrewhere(scope: Scope): SqlFragment {
+  return fragment`PREWHERE account_id = ${scope.accountId} AND collection_id = ${scope.collectionId}`;
+}
+
+/**
+ * Builds the PREWHERE and WHERE clauses of a per-collection statement on `events`: tenant and
+ * collection (see {@link collectionPrewhere}), the snapshot, then `conditions`.
+ */
+export function collectionFilter(context: ReadContext, ...conditions: Array<string | SqlFragment>): string {
+  const where = [sql`received_at_ms <= ${context.snapshotMs}`, ...conditions.map(String)];
+  return `${collectionPrewhere(context.scope)} WHERE ${where.join(' AND ')}`;
 }
 
 /** Builds the `from`/`to` condition on event time, or TRUE when none is given. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
-import { afterDescending, collectionWhere, rangeWhere, ReadContext } from './scope';
+import { afterDescending, collectionFilter, rangeWhere, ReadContext } from './scope';
 
 export interface ShareLinkRow {
   link_id: string;
@@ -64,7 +64,7 @@ export class ShareLinksRepository {
         maxIf(occurred_at_ms, type = 'share_link.accessed') AS last_access_ms,
         if(has_created, created_ms, min(occurred_at_ms)) AS sort_ms
       FROM events
-      WHERE ${collectionWhere(context)} AND share_link_id != ''
+      ${collectionFilter(context, `share_link_id != ''`)}
       GROUP BY share_link_id
     `;
     // Status is decided against the time of the request: an expiry in the past means expired.
@@ -109,7 +109,7 @@ export class ShareLinksRepository {
     const [row] = await this.clickhouse.query<{ visitors: string }>(`
       SELECT uniqExact(client_id) AS visitors
       FROM events
-      WHERE ${collectionWhere(context)} AND type = 'share_link.accessed' AND ${rangeWhere(context.query)}
+      ${collectionFilter(context, `type = 'share_link.accessed'`, rangeWhere(context.query))}
     `);
     return row.visitors;
   }

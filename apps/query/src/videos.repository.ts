@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
 import { ListQuery } from './query-params';
-import { afterDescending, collectionWhere, filterWhere, rangeWhere, ReadContext } from './scope';
+import { afterDescending, collectionFilter, filterWhere, rangeWhere, ReadContext } from './scope';
 
 export interface VideoDownloadRow {
   download_id: string;
@@ -99,7 +99,7 @@ export class VideosRepository {
         max(occurred_at_ms) AS last_ms,
         argMax(reason, tuple(occurred_at_ms, status != 'started', event_id)) AS failure_reason
       FROM events
-      WHERE ${collectionWhere(context)} AND type = 'video.download' AND ${rangeWhere(context.query)} AND ${filterWhere(withoutStatus)}
+      ${collectionFilter(context, `type = 'video.download'`, rangeWhere(context.query), filterWhere(withoutStatus))}
       GROUP BY download_id
       ${context.query.status !== undefined ? sql`HAVING final_status = ${context.query.status}` : ''}
     `;
@@ -119,20 +119,12 @@ export class VideosRepository {
     return this.clickhouse.query<VideoDownloadRow>(this.listSql(context, limit));
   }
 
-  async totals(context: ReadContext): Promise<VideoTotalsRow> {
-    const [row] = await this.clickhouse.query<VideoTotalsRow>(`
-      SELECT
-        ${STATUS_COUNTS},
-        uniqExact(video_id) AS unique_videos,
-        uniqExact(video_client_id) AS unique_clients,
-        sum(final_bytes) AS total_bytes
-      FROM (${this.foldedSql(context)})
-    `);
-    return row;
-  }
-
-  async perVideo(context: ReadContext, limit: number): Promise<PerVideoRow[]> {
-    return this.clickhouse.query<PerVideoRow>(`
+  /**
+   * Reads the per-video rows, most downloaded first, and in the same statement the totals over all
+   * downloads (the WITH TOTALS row), so the downloads are folded once for both.
+   */
+  async perVideoWithTotals(context: ReadContext, limit: number): Promise<{ videos: PerVideoRow[]; totals: VideoTotalsRow }> {
+    const { rows, totals } = await this.clickhouse.queryWithTotals<PerVideoRow, VideoTotalsRow>(`
       SELECT
         video_id,
         argMax(video_file_name, last_ms) AS latest_file_name,
@@ -143,11 +135,13 @@ export class VideosRepository {
         ${STATUS_COUNTS},
         uniqExact(video_client_id) AS unique_clients,
         sum(final_bytes) AS total_bytes,
-        max(last_ms) AS video_last_ms
+        max(last_ms) AS video_last_ms,
+        uniqExact(video_id) AS unique_videos
       FROM (${this.foldedSql(context)})
-      GROUP BY video_id
+      GROUP BY video_id WITH TOTALS
       ORDER BY downloads DESC, video_id ASC
       LIMIT ${limit}
     `);
+    return { videos: rows, totals };
   }
 }

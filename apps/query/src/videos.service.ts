@@ -85,9 +85,8 @@ export class VideosService {
   ) {}
 
   async videoDownloads(context: ReadContext) {
-    const [totals, videos, listed, watermark] = await Promise.all([
-      this.repository.totals(context),
-      this.repository.perVideo(context, MAX_VIDEO_SUMMARY),
+    const [{ videos, totals }, listed, watermark] = await Promise.all([
+      this.repository.perVideoWithTotals(context, MAX_VIDEO_SUMMARY),
       this.repository.list(context, context.query.limit + 1),
       this.watermarks.completeThrough(),
     ]);

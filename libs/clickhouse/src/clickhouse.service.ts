@@ -83,6 +83,18 @@ export class ClickHouseService implements OnApplicationShutdown {
       .map((line) => JSON.parse(line) as Row);
   }
 
+  /**
+   * Runs a SELECT … GROUP BY … WITH TOTALS and returns its rows and its totals row: the same
+   * aggregates over every grouped row, before ORDER BY and LIMIT. When no row matches, ClickHouse
+   * 18.16 and 26.9 still return a totals row, with counts and sums of 0.
+   */
+  async queryWithTotals<Row, Totals>(query: string): Promise<{ rows: Row[]; totals: Totals }> {
+    const result = await this.client.query({ query, format: 'JSON', clickhouse_settings: QUERY_SETTINGS });
+    const body = await result.json<Row>();
+    if (body.totals === undefined) throw new Error('ClickHouse returned no totals row: the statement needs GROUP BY … WITH TOTALS');
+    return { rows: body.data, totals: body.totals as unknown as Totals };
+  }
+
   /** Runs a statement that returns no rows (DDL, ALTER, INSERT … SELECT). */
   async command(query: string): Promise<void> {
     await this.client.command({ query });
