@@ -20,6 +20,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The consumer applies these SQL migrations at start; it finds them above dist/.
 COPY --from=build /app/libs/clickhouse/migrations ./libs/clickhouse/migrations
+# Each app's Node options, such as the consumer's heap limit.
+COPY --from=build /app/scripts/node-options.sh ./scripts/node-options.sh
 # Fails the build early, instead of at container start, when APP is missing or
 # names a service that `npm run build` did not produce.
 RUN if [ -z "$APP" ]; then \
@@ -30,4 +32,4 @@ RUN if [ -z "$APP" ]; then \
     fi
 USER node
 # exec makes node PID 1, so it receives SIGTERM from `docker stop` directly.
-CMD ["sh", "-c", "exec node \"dist/apps/$APP/src/main.js\""]
+CMD ["sh", "-c", "exec node $(sh scripts/node-options.sh \"$APP\") \"dist/apps/$APP/src/main.js\""]

@@ -27,7 +27,9 @@ start_app() {
     echo "$main is missing: run npm run build first" >&2
     exit 1
   fi
-  nohup node "$main" >>"$APPS_DIR/$name.log" 2>&1 &
+  local options
+  read -r -a options <<<"$(bash "$REPO_DIR/scripts/node-options.sh" "$name")"
+  nohup node "${options[@]}" "$main" >>"$APPS_DIR/$name.log" 2>&1 &
   echo $! >"$APPS_DIR/$name.pid"
   echo "$name: started (pid $!, log $APPS_DIR/$name.log)"
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_RUN_FILE, TestRun } from './support/test-env';
+import { appNodeOptions } from './support/node-options';
 
 const ROOT = join(__dirname, '..');
 const START_TIMEOUT_MS = 60_000;
@@ -20,7 +21,7 @@ function startApp(name: string, env: Record<string, string>, logDir: string): Ch
   const main = join(ROOT, 'dist', 'apps', name, 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build before the end-to-end tests`);
   const log = openSync(join(logDir, `${name}.log`), 'w');
-  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: false });
+  const child = spawn(process.execPath, [...appNodeOptions(name), main], { env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: false });
   closeSync(log);
   return child;
 }

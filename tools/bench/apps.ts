@@ -20,14 +20,14 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 /** Starts consumer, ingest and query from dist/ with the given settings and Node options; the consumer first. */
-export async function startApps(root: string, env: Record<string, string>, logDir: string, nodeArgs: string[] = []): Promise<RunningApps> {
+export async function startApps(root: string, env: Record<string, string>, logDir: string, nodeArgs: (app: string) => string[] = () => []): Promise<RunningApps> {
   mkdirSync(logDir, { recursive: true });
   const children = new Map<string, ChildProcess>();
   const start = (name: string) => {
     const main = join(root, 'dist', 'apps', name, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
     const log = openSync(join(logDir, `${name}.log`), 'w');
-    children.set(name, spawn(process.execPath, [...nodeArgs, main], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] }));
+    children.set(name, spawn(process.execPath, [...nodeArgs(name), main], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] }));
     closeSync(log);
   };
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;

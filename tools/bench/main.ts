@@ -41,6 +41,11 @@ function log(message: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
+/** Returns the Node options an app starts with in production (scripts/node-options.sh). */
+function appNodeOptions(app: string): string {
+  return execFileSync('bash', [join(ROOT, 'scripts', 'node-options.sh'), app]).toString().trim();
+}
+
 function writeKeysFile(path: string): void {
   const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
   const keys = DEFAULT_WORKLOAD.accounts.map((account) => ({ id: `bench-${account}`, account_id: account, scopes: ['ingest'], key_sha256: sha256(benchIngestKey(account)) }));
@@ -114,9 +119,13 @@ async function main(): Promise<void> {
   const clickhouseConfig = { url: env.CLICKHOUSE_URL, database: env.CLICKHOUSE_DATABASE, username: 'default', password: '' };
 
   log(`starting the apps (topic ${env.KAFKA_TOPIC}, database ${env.CLICKHOUSE_DATABASE})`);
-  // Node options for the three apps only, for example a heap limit or a CPU profile:
-  // BENCH_APP_NODE_OPTIONS="--max-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(/\s+/).filter((arg) => arg.length > 0);
+  // Node options for the apps, for example a CPU profile: BENCH_APP_NODE_OPTIONS="--cpu-prof
+  // --cpu-prof-dir=/tmp/prof" for all three, or BENCH_CONSUMER_NODE_OPTIONS for one of them,
+  // which replaces the app's own defaults from scripts/node-options.sh.
+  const nodeArgs = (app: string) => {
+    const own = process.env[`BENCH_${app.toUpperCase()}_NODE_OPTIONS`] ?? appNodeOptions(app);
+    return `${process.env.BENCH_APP_NODE_OPTIONS ?? ''} ${own}`.split(/\s+/).filter((arg) => arg.length > 0);
+  };
   const apps = await startApps(ROOT, env, join(cacheDir, 'logs'), nodeArgs);
   const clickhouse = new ClickHouseService(clickhouseConfig);
   const results: Record<string, unknown> = {
@@ -157,7 +166,9 @@ async function main(): Promise<void> {
     results.end_to_end = { ...throughput, cpu: measured.cpu, ratio_to_clickhouse_insert: Math.round((throughput.events_per_second / (results.clickhouse_insert as { rows_per_second: number }).rows_per_second) * 100) / 100 };
 
     log('latency at half of the sustained throughput');
-    results.half_load = await latencyAtRate(apps, workload, throughput.events_per_second / 2, 100, SIZES.latencySeconds);
+    const halfRate = throughput.events_per_second / 2;
+    const half = await measureCpu(pids, Math.round(halfRate * SIZES.latencySeconds), () => latencyAtRate(apps, workload, halfRate, 100, SIZES.latencySeconds));
+    results.half_load = { ...half.result, cpu: half.cpu };
 
     await loadProbeCollection(clickhouse, SIZES.probeEvents);
     await fillStore(clickhouse, workload, SIZES.smallStore);

@@ -65,6 +65,15 @@ export async function kafkaProduceRate(brokers: string[], topic: string, workloa
   return { messages: total, batch_size: batchSize, producers, seconds: round(seconds, 2), messages_per_second: Math.round(total / seconds) };
 }
 
+/** Throws when an app has exited, so the benchmark fails instead of waiting for it forever. */
+function assertAppsRunning(apps: RunningApps): void {
+  for (const [name, child] of apps.children) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the ${name} app exited (${child.signalCode ?? `code ${child.exitCode}`}); its log is in ${apps.logDir}`);
+    }
+  }
+}
+
 /** A request body ready to post: the account whose key sends it, and the JSON text. */
 export interface PreparedBatch {
   accountId: string;
@@ -136,7 +145,10 @@ export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHou
     }),
   );
   const acknowledgedSeconds = (performance.now() - started) / 1000;
-  while ((await countEvents(clickhouse)) < before + total) await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await countEvents(clickhouse)) < before + total) {
+    assertAppsRunning(apps);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const seconds = (performance.now() - started) / 1000;
   return {
     events: total,
@@ -148,6 +160,12 @@ export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHou
     request_latency: latencySummary(latencies),
   };
 }
+
+/**
+ * How often the marker's collection is read while waiting for it. Each read runs several
+ * statements, so polling much faster would load ClickHouse more than the events do.
+ */
+const POLL_INTERVAL_MS = 50;
 
 /**
  * Posts at a fixed rate for `seconds` and measures request latency. Alongside, it posts marker
@@ -187,7 +205,7 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, event
         const response = await fetch(`${apps.queryUrl}/api/v1/collections/${collection}/photo_downloads?limit=1`, { headers: { 'x-api-key': READ_KEY } });
         const body = (await response.json()) as { data?: { totals?: { downloads?: number } } };
         if (body.data?.totals?.downloads === 1) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
       }
       visibleLatencies.push(performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -209,6 +227,7 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, event
     target_events_per_second: Math.round(eventsPerSecond),
     batch_size: batchSize,
     seconds,
+    poll_interval_ms: POLL_INTERVAL_MS,
     ingest_request_latency: latencySummary(requestLatencies),
     event_to_queryable_latency: latencySummary(visibleLatencies),
   };

@@ -28,6 +28,7 @@ export function renderMarkdown(results: Record<string, any>): string {
   const cpuPhases: Array<[string, Record<string, { seconds: number; us_per_event: number }> | undefined]> = [
     ['ClickHouse insert baseline', insert?.cpu],
     ['end to end', e2e?.cpu],
+    ['half load', results.half_load?.cpu],
   ];
   const present = cpuPhases.filter((phase): phase is [string, Record<string, { seconds: number; us_per_event: number }>] => phase[1] !== undefined);
   if (present.length > 0) {
@@ -42,6 +43,7 @@ export function renderMarkdown(results: Record<string, any>): string {
   const half = results.half_load;
   if (half) {
     lines.push(`## Latency at half load (${half.target_events_per_second} events/s in batches of ${half.batch_size}, ${half.seconds} s)`, '');
+    if (half.poll_interval_ms) lines.push(`The marker collection is read every ${half.poll_interval_ms} ms until the marker shows.`, '');
     lines.push(row(['measure', 'p50', 'p95', 'p99', 'max', 'target']), row(['---', '---', '---', '---', '---', '---']));
     const latency = (name: string, value: Latency, target: string) => lines.push(row([name, `${value.p50_ms} ms`, `${value.p95_ms} ms`, `${value.p99_ms} ms`, `${value.max_ms} ms`, target]));
     latency('ingest request', half.ingest_request_latency, 'p99 ≤ 25 ms');

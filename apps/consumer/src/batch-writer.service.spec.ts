@@ -29,8 +29,8 @@ class RecordingClickHouse {
     return table.rows.filter(([, , id]) => this.storedIds.has(id)).map(([account, collection, id]) => ({ account_id: account, collection_id: collection, event_id: id })) as Row[];
   }
 
-  async insert(_table: string, rows: EventRow[]): Promise<void> {
-    this.inserts.push([...rows]);
+  async insertJsonLines(_table: string, lines: string[]): Promise<void> {
+    this.inserts.push(lines.map((line) => JSON.parse(line) as EventRow));
   }
 
   get inserted(): EventRow[] {
@@ -103,7 +103,7 @@ describe('BatchWriterService', () => {
 
   it('fails every batch of a group when the insert fails', async () => {
     const { ids, clickhouse, writer } = setUp(0, 4);
-    clickhouse.insert = async () => {
+    clickhouse.insertJsonLines = async () => {
       throw new Error('ClickHouse is down');
     };
     const results = await Promise.allSettled([

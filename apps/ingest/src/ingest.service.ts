@@ -36,6 +36,7 @@ export class IngestService {
    */
   async ingest(body: unknown, caller: Caller): Promise<IngestResult> {
     const receivedAt = Date.now();
+    const receivedAtText = formatIsoInstant(receivedAt);
     const { items, pathOf } = this.splitBody(body);
 
     const errors: FieldError[] = [];
@@ -52,12 +53,12 @@ export class IngestService {
         const field = path ? `${path}.occurred_at` : 'occurred_at';
         errors.push({
           field,
-          message: `${field} must lie between 2000-01-01T00:00:00Z and one day after the server time ${formatIsoInstant(receivedAt)}`,
+          message: `${field} must lie between 2000-01-01T00:00:00Z and one day after the server time ${receivedAtText}`,
           value: result.event.occurred_at,
         });
         return;
       }
-      envelopes.push({ account_id: caller.accountId, received_at: formatIsoInstant(receivedAt), event: result.event });
+      envelopes.push({ account_id: caller.accountId, received_at: receivedAtText, event: result.event });
     });
 
     if (errors.length > 0) {

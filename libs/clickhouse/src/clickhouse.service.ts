@@ -1,7 +1,8 @@
 import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ClickHouseConfig } from '@gallery/config';
-import { tabSeparatedRow } from './sql';
+import { Readable } from 'node:stream';
+import { identifier, tabSeparatedRow } from './sql';
 
 /**
  * Settings sent with every query. 64-bit integers come back as JSON strings so that sums beyond
@@ -10,6 +11,19 @@ import { tabSeparatedRow } from './sql';
 const QUERY_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 1,
 };
+
+/** Joins lines into chunks of about 256 KiB, each line ending in a line break. */
+function* chunkLines(lines: readonly string[]): Generator<string> {
+  let chunk = '';
+  for (const line of lines) {
+    chunk += `${line}\n`;
+    if (chunk.length >= 256 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
 
 /** A table sent with a query: its name in the query, column names and types, and its rows. */
 export interface ExternalTable {
@@ -76,7 +90,7 @@ export class ClickHouseService implements OnApplicationShutdown {
       signal: AbortSignal.timeout(60_000),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`ClickHouse answered ${response.status}: ${text.trim().slice(0, 500)}`);
+    if (!response.ok) throw new Error(`ClickHouse returned HTTP ${response.status}: ${text.trim().slice(0, 500)}`);
     return text
       .split('\n')
       .filter((line) => line.length > 0)
@@ -104,6 +118,20 @@ export class ClickHouseService implements OnApplicationShutdown {
   async insert<Row extends object>(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     await this.client.insert({ table, values: rows as Row[], format: 'JSONEachRow' });
+  }
+
+  /**
+   * Inserts rows already rendered as JSONEachRow lines with one INSERT. The lines are streamed in
+   * chunks, so no single string holds the whole body.
+   */
+  async insertJsonLines(table: string, lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const result = await this.client.exec({
+      query: `INSERT INTO ${identifier(table)} FORMAT JSONEachRow`,
+      values: Readable.from(chunkLines(lines), { objectMode: false }),
+    });
+    // The response to an INSERT is empty, but it must be read so that the socket can be reused.
+    for await (const chunk of result.stream) void chunk;
   }
 
   async ping(): Promise<boolean> {
