@@ -37,6 +37,9 @@ const SIZES = {
   queryRequests: sizeFromEnv('BENCH_QUERY_REQUESTS', 40),
 };
 
+/** Events per request in the throughput phase and at half load. */
+const E2E_BATCH_EVENTS = 500;
+
 function log(message: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
@@ -160,15 +163,22 @@ async function main(): Promise<void> {
 
     log('end-to-end throughput');
     const workload = new Workload({ ...DEFAULT_WORKLOAD, seed: 11 });
-    const batches = prepareBatches(workload, SIZES.endToEndEvents, 500);
+    const batches = prepareBatches(workload, SIZES.endToEndEvents, E2E_BATCH_EVENTS);
     const measured = await measureCpu(pids, SIZES.endToEndEvents, () => endToEndThroughput(apps, clickhouse, batches, 8));
     const throughput = measured.result;
     results.end_to_end = { ...throughput, cpu: measured.cpu, ratio_to_clickhouse_insert: Math.round((throughput.events_per_second / (results.clickhouse_insert as { rows_per_second: number }).rows_per_second) * 100) / 100 };
 
     log('latency at half of the sustained throughput');
+    // Half load is the throughput phase's load at half its rate: the same requests of 500 events,
+    // half as often. The same event rate in requests of 100 events follows, because producers
+    // that post smaller batches cost the apps more per event.
     const halfRate = throughput.events_per_second / 2;
-    const half = await measureCpu(pids, Math.round(halfRate * SIZES.latencySeconds), () => latencyAtRate(apps, workload, halfRate, 100, SIZES.latencySeconds));
+    const phaseEvents = Math.round(halfRate * SIZES.latencySeconds);
+    const half = await measureCpu(pids, phaseEvents, () => latencyAtRate(apps, workload, halfRate, E2E_BATCH_EVENTS, SIZES.latencySeconds));
     results.half_load = { ...half.result, cpu: half.cpu };
+    log('latency at the same event rate in requests of 100 events');
+    const small = await measureCpu(pids, phaseEvents, () => latencyAtRate(apps, workload, halfRate, 100, SIZES.latencySeconds));
+    results.half_load_small_requests = { ...small.result, cpu: small.cpu };
 
     await loadProbeCollection(clickhouse, SIZES.probeEvents);
     await fillStore(clickhouse, workload, SIZES.smallStore);

@@ -29,6 +29,7 @@ export function renderMarkdown(results: Record<string, any>): string {
     ['ClickHouse insert baseline', insert?.cpu],
     ['end to end', e2e?.cpu],
     ['half load', results.half_load?.cpu],
+    ['half load, requests of 100', results.half_load_small_requests?.cpu],
   ];
   const present = cpuPhases.filter((phase): phase is [string, Record<string, { seconds: number; us_per_event: number }>] => phase[1] !== undefined);
   if (present.length > 0) {
@@ -40,9 +41,13 @@ export function renderMarkdown(results: Record<string, any>): string {
     lines.push('');
   }
 
-  const half = results.half_load;
-  if (half) {
-    lines.push(`## Latency at half load (${half.target_events_per_second} events/s in batches of ${half.batch_size}, ${half.seconds} s)`, '');
+  const halfLoads: Array<[string, any]> = [
+    ['Latency at half load', results.half_load],
+    ['Latency at the same event rate in smaller requests', results.half_load_small_requests],
+  ];
+  for (const [title, half] of halfLoads) {
+    if (!half) continue;
+    lines.push(`## ${title} (${half.target_events_per_second} events/s in batches of ${half.batch_size}, ${half.seconds} s)`, '');
     if (half.poll_interval_ms) lines.push(`The marker collection is read every ${half.poll_interval_ms} ms until the marker shows.`, '');
     lines.push(row(['measure', 'p50', 'p95', 'p99', 'max', 'target']), row(['---', '---', '---', '---', '---', '---']));
     const latency = (name: string, value: Latency, target: string) => lines.push(row([name, `${value.p50_ms} ms`, `${value.p95_ms} ms`, `${value.p99_ms} ms`, `${value.max_ms} ms`, target]));

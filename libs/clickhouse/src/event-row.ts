@@ -77,10 +77,18 @@ function withProtectedIp(event: ActivityEvent, policy: ClientIpPolicy): Activity
   return copy;
 }
 
+/** The last `received_at` parsed: the events of one Kafka message share it, so most calls reuse it. */
+let lastReceived: { text: string; ms: number | null } = { text: '', ms: null };
+
+function parseReceivedAt(text: string): number | null {
+  if (text !== lastReceived.text) lastReceived = { text, ms: parseIsoInstant(text) };
+  return lastReceived.ms;
+}
+
 function emptyRow(envelope: EventEnvelope, position: KafkaPosition): EventRow {
   const event = envelope.event;
   const occurredMs = parseIsoInstant(event.occurred_at);
-  const receivedMs = parseIsoInstant(envelope.received_at);
+  const receivedMs = parseReceivedAt(envelope.received_at);
   if (occurredMs === null) throw new Error(`occurred_at ${event.occurred_at} is not an ISO-8601 instant`);
   if (receivedMs === null) throw new Error(`received_at ${envelope.received_at} is not an ISO-8601 instant`);
 

@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { ClickHouseService, EventRow, inList, migrate, sql, toEventRow } from '@gallery/clickhouse';
+import { cpuSeconds, stackPid } from './cpu';
+import { Workload } from './workload';
+
+/**
+ * Measures what the consumer's ClickHouse work costs the server per row, from the server's CPU
+ * time in /proc: inserts of several sizes (with every materialized view attached), and the two
+ * ways to find stored event ids (IN lists over `events`, and the `event_keys` lookup). Runs
+ * against the local stack in a database of its own, which it drops. Run with
+ * `npm run bench:clickhouse`; BENCH_CH_ROWS sets the rows per measurement (default 100,000).
+ */
+
+const ROOT = `${__dirname}/../../..`;
+const ROWS = Number(process.env.BENCH_CH_ROWS ?? 100_000);
+const serverPid = stackPid(ROOT, 'clickhouse');
+
+async function perRow(name: string, rows: number, work: () => Promise<void>): Promise<void> {
+  const serverBefore = cpuSeconds(serverPid);
+  const started = performance.now();
+  await work();
+  const seconds = (performance.now() - started) / 1000;
+  const serverAfter = cpuSeconds(serverPid);
+  const server = serverBefore === null || serverAfter === null ? 'unknown' : `${(((serverAfter - serverBefore) * 1e6) / rows).toFixed(1)} µs`;
+  console.log(`| ${name} | ${server} | ${Math.round(rows / seconds)} |`);
+}
+
+function keyOf(row: EventRow): [string, string, string] {
+  return [row.account_id, row.collection_id, row.event_id];
+}
+
+async function main(): Promise<void> {
+  const database = `bench_ch_${Date.now().toString(36)}`;
+  const config = { url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database, username: 'default', password: '' };
+  await migrate(config, { log: () => undefined });
+  const clickhouse = new ClickHouseService(config);
+  const workload = new Workload();
+  let offset = 0;
+  const generate = (count: number) => Array.from({ length: count }, () => toEventRow(workload.nextEnvelope(), { topic: 'bench.ch', partition: 0, offset: offset++ }));
+
+  try {
+    console.log(`ClickHouse server CPU per row, ${ROWS} rows per line (${serverPid ? `server pid ${serverPid}` : 'server pid unknown'})\n`);
+    console.log('| operation | server CPU per row | rows/s |');
+    console.log('| --- | --- | --- |');
+    for (const size of [2_000, 10_000, 50_000]) {
+      const rows = generate(ROWS);
+      await perRow(`INSERT, ${size} rows each`, ROWS, async () => {
+        for (let start = 0; start < rows.length; start += size) await clickhouse.insert('events', rows.slice(start, start + size));
+      });
+    }
+
+    const stored = (await clickhouse.query<{ n: string }>('SELECT count() AS n FROM events'))[0].n;
+    // Half of the looked-up ids are stored, as after a retried request; half are new.
+    const probe = [...generate(ROWS / 2), ...(await clickhouse.query<EventRow>(`SELECT account_id, collection_id, event_id FROM events LIMIT ${ROWS / 2}`))];
+    await perRow(`stored ids, IN lists over events (${stored} stored), 1000 per statement`, probe.length, async () => {
+      for (let start = 0; start < probe.length; start += 1000) {
+        const chunk = probe.slice(start, start + 1000);
+        await clickhouse.query(sql`
+          SELECT account_id, collection_id, event_id FROM events
+          WHERE account_id IN ${inList([...new Set(chunk.map((row) => row.account_id))])}
+            AND collection_id IN ${inList([...new Set(chunk.map((row) => row.collection_id))])}
+            AND event_id IN ${inList([...new Set(chunk.map((row) => row.event_id))])}`);
+      }
+    });
+    await perRow(`stored ids, event_keys lookup (${stored} stored), 15000 per statement`, probe.length, async () => {
+      for (let start = 0; start < probe.length; start += 15_000) {
+        await clickhouse.queryWithTable(
+          `SELECT account_id, collection_id, event_id FROM event_keys
+           PREWHERE event_key IN (SELECT sipHash64(concat(account_id, '\\0', collection_id, '\\0', event_id)) FROM candidates)`,
+          { name: 'candidates', columns: [['account_id', 'String'], ['collection_id', 'String'], ['event_id', 'String']], rows: probe.slice(start, start + 15_000).map(keyOf) },
+        );
+      }
+    });
+  } finally {
+    await clickhouse.command(`DROP DATABASE IF EXISTS ${database}`);
+    await clickhouse.client.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`benchmark failed: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
