@@ -62,42 +62,129 @@ export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: 
   return messages;
 }
 
+/** Idempotent producers sending at the same time; each keeps one request in flight. */
+export const PRODUCER_LANES = 3;
+
 /**
- * Publishes event envelopes with an idempotent producer. `send` resolves only after every
- * in-sync replica acknowledged the write (acks = -1), so a resolved publish is durable.
- *
- * Concurrent publishes are coalesced: while one send is in flight, the envelopes of every request
- * that arrives meanwhile wait and go out together in the next send, up to about 1 MiB. With one
- * request in flight per broker (which idempotence needs in kafkajs) this turns many small
- * round trips into few large ones. Every caller still resolves only after its own envelopes were
- * acknowledged, and all callers of a failed send get the error.
- *
- * After a failed send the producer is dropped and the next publish creates a new one. A new
+ * One idempotent producer with at most one send in flight, which idempotence needs in kafkajs.
+ * After a failed send the producer is dropped and the next send connects a new one. A new
  * producer gets a new producer id from the broker, so sequence numbers left unsettled by the
  * failure (for example across a broker restart) cannot make every later send fail.
  */
-export class EventPublisher {
-  private readonly logger = new Logger(EventPublisher.name);
+class ProducerLane {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
+  busy = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly logger: Logger,
+  ) {}
+
+  get isConnected(): boolean {
+    return this.producer !== undefined;
+  }
+
+  async send(messages: Message[]): Promise<void> {
+    const producer = await this.connected();
+    try {
+      await producer.send({ topic: this.topic, acks: -1, timeout: 10_000, compression: CompressionTypes.None, messages });
+    } catch (error) {
+      this.discard(producer);
+      throw error;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.producer ?? (await this.connecting?.catch(() => undefined));
+    this.producer = undefined;
+    await producer?.disconnect();
+  }
+
+  connected(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    if (!this.connecting) {
+      const producer = this.create();
+      this.connecting = producer.connect().then(
+        () => {
+          this.producer = producer;
+          this.connecting = undefined;
+          this.logger.log(`producer connected, topic ${this.topic}`);
+          return producer;
+        },
+        (error: unknown) => {
+          this.connecting = undefined;
+          void producer.disconnect().catch(() => undefined);
+          throw error;
+        },
+      );
+    }
+    return this.connecting;
+  }
+
+  /** Drops a producer whose send failed; the next send connects a new one. */
+  private discard(producer: Producer): void {
+    if (this.producer !== producer) return;
+    this.producer = undefined;
+    this.logger.warn(`dropping a Kafka producer after a failed send to ${this.topic}; the next send connects a new one`);
+    producer.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'disconnecting the failed Kafka producer failed'));
+  }
+
+  private create(): Producer {
+    const producer = this.kafka.producer({
+      idempotent: true,
+      // kafkajs keeps sequence numbers in order only with one request in flight per broker.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // The Java client's murmur2 partitioner, so other producers put a key on the same partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // NOTE: kafkajs warns that bounded retries may break idempotence. They are bounded so that a
+      // request fails with 503 within seconds when Kafka is down. The producer then retries with
+      // the same event ids, which the consumer stores once.
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+    producer.on('producer.disconnect', () => {
+      if (this.producer === producer) this.producer = undefined;
+    });
+    return producer;
+  }
+}
+
+/**
+ * Publishes event envelopes. A publish resolves only after every in-sync replica acknowledged the
+ * write (acks = -1), so a resolved publish is durable.
+ *
+ * Sends go out through {@link PRODUCER_LANES} idempotent producers, each with one request in
+ * flight. Publishes that arrive while every lane is busy wait and go out together in the next
+ * free lane's send, up to about 1 MiB, which turns many small round trips into few large ones.
+ * Every caller still resolves only after its own envelopes were acknowledged, and all callers of
+ * a failed send get the error. Requests in flight at the same time have no order between them,
+ * so sending them through different producers loses no ordering a producer could observe: a
+ * request posted after another was answered is appended after it.
+ */
+export class EventPublisher {
+  private readonly logger = new Logger(EventPublisher.name);
+  private readonly lanes: ProducerLane[];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly waiting: PendingPublish[] = [];
-  private sending = false;
   private partitions: Promise<number> | undefined;
   private partitionsReadAt = 0;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string,
-  ) {}
+  ) {
+    this.lanes = Array.from({ length: PRODUCER_LANES }, () => new ProducerLane(kafka, topic, this.logger));
+  }
 
   async connect(): Promise<void> {
-    await this.connectedProducer();
+    await Promise.all(this.lanes.map((lane) => lane.connected()));
     await this.partitionCount();
   }
 
   get isConnected(): boolean {
-    return this.producer !== undefined;
+    return this.lanes.some((lane) => lane.isConnected);
   }
 
   /**
@@ -132,47 +219,41 @@ export class EventPublisher {
   }
 
   async disconnect(): Promise<void> {
-    const producer = this.producer ?? (await this.connecting?.catch(() => undefined));
-    this.producer = undefined;
-    await producer?.disconnect();
+    await Promise.all(this.lanes.map((lane) => lane.disconnect()));
   }
 
-  /** Sends everything waiting, in sends of at most {@link MAX_COALESCED_BYTES}, one at a time. */
+  /** Hands what is waiting to idle lanes, each send at most {@link MAX_COALESCED_BYTES}. */
   private pump(): void {
-    if (this.sending || this.waiting.length === 0) return;
-    this.sending = true;
+    for (const lane of this.lanes) {
+      if (this.waiting.length === 0) return;
+      if (lane.busy) continue;
+      lane.busy = true;
 
-    const batch: PendingPublish[] = [];
-    let bytes = 0;
-    while (this.waiting.length > 0 && (batch.length === 0 || bytes + this.waiting[0].bytes <= MAX_COALESCED_BYTES)) {
-      const next = this.waiting.shift() as PendingPublish;
-      batch.push(next);
-      bytes += next.bytes;
-    }
+      const batch: PendingPublish[] = [];
+      let bytes = 0;
+      while (this.waiting.length > 0 && (batch.length === 0 || bytes + this.waiting[0].bytes <= MAX_COALESCED_BYTES)) {
+        const next = this.waiting.shift() as PendingPublish;
+        batch.push(next);
+        bytes += next.bytes;
+      }
 
-    this.send(batch.flatMap((pending) => pending.messages)).then(
-      () => batch.forEach((pending) => pending.resolve()),
-      (error: unknown) => batch.forEach((pending) => pending.reject(error)),
-    ).finally(() => {
-      this.sending = false;
-      this.pump();
-    });
-  }
-
-  private async send(messages: Message[]): Promise<void> {
-    const producer = await this.connectedProducer();
-    try {
-      await producer.send({ topic: this.topic, acks: -1, timeout: 10_000, compression: CompressionTypes.None, messages });
-    } catch (error) {
-      this.discard(producer);
-      throw error;
+      lane
+        .send(batch.flatMap((pending) => pending.messages))
+        .then(
+          () => batch.forEach((pending) => pending.resolve()),
+          (error: unknown) => batch.forEach((pending) => pending.reject(error)),
+        )
+        .finally(() => {
+          lane.busy = false;
+          this.pump();
+        });
     }
   }
 
   /**
-   * The topic's partition count. The first publish waits for it; afterwards it is read again in
-   * the background once a minute, so partitions added to the topic are picked up without making a
-   * publish wait for the cluster.
+   * Returns the topic's partition count. The first publish waits for it. Afterwards it is read
+   * again in the background once a minute, so a publish never waits for the cluster to pick up
+   * added partitions.
    */
   private async partitionCount(): Promise<number> {
     if (this.partitions === undefined) {
@@ -208,53 +289,5 @@ export class EventPublisher {
     } finally {
       await admin.disconnect();
     }
-  }
-
-  private connectedProducer(): Promise<Producer> {
-    if (this.producer) return Promise.resolve(this.producer);
-    if (!this.connecting) {
-      const producer = this.createProducer();
-      this.connecting = producer.connect().then(
-        () => {
-          this.producer = producer;
-          this.connecting = undefined;
-          this.logger.log(`producer connected, topic ${this.topic}`);
-          return producer;
-        },
-        (error: unknown) => {
-          this.connecting = undefined;
-          void producer.disconnect().catch(() => undefined);
-          throw error;
-        },
-      );
-    }
-    return this.connecting;
-  }
-
-  /** Drops a producer whose send failed; later publishes connect a new one. */
-  private discard(producer: Producer): void {
-    if (this.producer !== producer) return;
-    this.producer = undefined;
-    this.logger.warn(`dropping the Kafka producer after a failed send to ${this.topic}; the next publish connects a new one`);
-    producer.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'disconnecting the failed Kafka producer failed'));
-  }
-
-  private createProducer(): Producer {
-    const producer = this.kafka.producer({
-      idempotent: true,
-      // kafkajs keeps sequence numbers in order only with one request in flight per broker.
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // The Java client's murmur2 partitioner, so other producers put a key on the same partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // NOTE: kafkajs warns that bounded retries may break idempotence. They are bounded so that a
-      // request fails with 503 within seconds when Kafka is down. The producer then retries with
-      // the same event ids, which the consumer stores once.
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
-    });
-    producer.on('producer.disconnect', () => {
-      if (this.producer === producer) this.producer = undefined;
-    });
-    return producer;
   }
 }
