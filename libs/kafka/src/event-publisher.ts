@@ -161,7 +161,7 @@ class ProducerLane {
  * Every caller still resolves only after its own envelopes were acknowledged, and all callers of
  * a failed send get the error. Requests in flight at the same time have no order between them,
  * so sending them through different producers loses no ordering a producer could observe: a
- * request posted after another was answered is appended after it.
+ * request posted after another was acknowledged is appended after it.
  */
 export class EventPublisher {
   private readonly logger = new Logger(EventPublisher.name);
