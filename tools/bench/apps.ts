@@ -20,14 +20,14 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 /** Starts consumer, ingest and query from dist/ with the given settings and Node options; the consumer first. */
-export async function startApps(root: string, env: Record<string, string>, logDir: string, nodeArgs: (app: string) => string[] = () => []): Promise<RunningApps> {
+export async function startApps(root: string, env: Record<string, string>, logDir: string, nodeArgs: (app: string) => string[] = () => [], consumers = 1): Promise<RunningApps> {
   mkdirSync(logDir, { recursive: true });
   const children = new Map<string, ChildProcess>();
-  const start = (name: string) => {
-    const main = join(root, 'dist', 'apps', name, 'src', 'main.js');
+  const start = (app: string, label = app, extraEnv: Record<string, string> = {}) => {
+    const main = join(root, 'dist', 'apps', app, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
-    const log = openSync(join(logDir, `${name}.log`), 'w');
-    children.set(name, spawn(process.execPath, [...nodeArgs(name), main], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] }));
+    const log = openSync(join(logDir, `${label}.log`), 'w');
+    children.set(label, spawn(process.execPath, [...nodeArgs(app), main], { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', log, log] }));
     closeSync(log);
   };
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;
@@ -39,6 +39,8 @@ export async function startApps(root: string, env: Record<string, string>, logDi
       const response = await fetch(`${env.CLICKHOUSE_URL}/?query=${encodeURIComponent(`EXISTS TABLE ${env.CLICKHOUSE_DATABASE}.schema_migrations`)}`);
       return (await response.text()).trim() === '1';
     });
+    // Further consumers join the same group and share the partitions, on ports after CONSUMER_PORT.
+    for (let index = 2; index <= consumers; index++) start('consumer', `consumer-${index}`, { CONSUMER_PORT: String(Number(env.CONSUMER_PORT) + index - 1) });
     start('ingest');
     start('query');
     await waitFor('the ingest app', async () => (await fetch(`${ingestUrl}/health`)).ok);

@@ -35,6 +35,7 @@ const SIZES = {
   largeStore: sizeFromEnv('BENCH_LARGE_STORE', 10_000_000),
   probeEvents: sizeFromEnv('BENCH_PROBE_EVENTS', 5_000),
   queryRequests: sizeFromEnv('BENCH_QUERY_REQUESTS', 40),
+  consumers: sizeFromEnv('BENCH_CONSUMERS', 1),
 };
 
 /** Events per request in the throughput phase and at half load. */
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     const own = process.env[`BENCH_${app.toUpperCase()}_NODE_OPTIONS`] ?? appNodeOptions(app);
     return `${process.env.BENCH_APP_NODE_OPTIONS ?? ''} ${own}`.split(/\s+/).filter((arg) => arg.length > 0);
   };
-  const apps = await startApps(ROOT, env, join(cacheDir, 'logs'), nodeArgs);
+  const apps = await startApps(ROOT, env, join(cacheDir, 'logs'), nodeArgs, SIZES.consumers);
   const clickhouse = new ClickHouseService(clickhouseConfig);
   const results: Record<string, unknown> = {
     run_id: runId,
