@@ -44,8 +44,8 @@ describe('ingest to query pipeline', () => {
       data: { accepted: 5, event_ids: [photo.event_id, failedPhoto.event_id, videoStarted.event_id, videoCompleted.event_id, favorite.event_id] },
     });
 
-    // The statements of one response run side by side, so a response read while the insert lands
-    // may count the new rows in its totals but not yet list them; both must show them.
+    // The statements of one response run side by side. A response read while the insert lands may
+    // count the new rows in its totals but not list them yet, so the test waits for both.
     const photos = await eventually('photo downloads to be queryable', async () => {
       const response = await getJson(`/api/v1/collections/${collection}/photo_downloads`, KEYS.read);
       return response.body?.data?.totals?.downloads === 2 && response.body?.data?.downloads?.length === 2 ? response : undefined;

@@ -5,9 +5,9 @@ import { Workload } from './workload';
 
 /**
  * Measures what the consumer's ClickHouse work costs the server per row, from the server's CPU
- * time in /proc: inserts of several sizes (with every materialized view attached), and the two
- * ways to find stored event ids (IN lists over `events`, and the `event_keys` lookup). Runs
- * against the local stack in a database of its own, which it drops. Run with
+ * time in /proc. It covers inserts of three sizes, with every materialized view attached, and both
+ * ways to find stored event ids: IN lists over `events`, and the `event_keys` lookup.
+ * It runs against the local stack in a database of its own, which it drops. Run it with
  * `npm run bench:clickhouse`; BENCH_CH_ROWS sets the rows per measurement (default 100,000).
  */
 
