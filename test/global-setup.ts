@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_RUN_FILE, TestRun } from './support/test-env';
-import { appNodeOptions } from './support/node-options';
+import { appNodeOptions } from '../tools/node-options';
 
 const ROOT = join(__dirname, '..');
 const START_TIMEOUT_MS = 60_000;

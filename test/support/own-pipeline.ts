@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { eventually, JsonResponse } from './api';
 import { clickhouseQuery } from './clickhouse';
 import { readTestRun } from './test-env';
-import { appNodeOptions } from './node-options';
+import { appNodeOptions } from '../../tools/node-options';
 
 const ROOT = join(__dirname, '..', '..');
 

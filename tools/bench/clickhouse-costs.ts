@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ClickHouseService, EventRow, inList, migrate, sql, toEventRow } from '@gallery/clickhouse';
+import { ClickHouseService, DEDUPLICATION_CHUNK_ROWS, EventKey, findStoredByKeyTable, findStoredInTable, migrate, toEventRow } from '@gallery/clickhouse';
 import { cpuSeconds, stackPid } from './cpu';
 import { Workload } from './workload';
 
@@ -25,10 +25,6 @@ async function perRow(name: string, rows: number, work: () => Promise<void>): Pr
   console.log(`| ${name} | ${server} | ${Math.round(rows / seconds)} |`);
 }
 
-function keyOf(row: EventRow): [string, string, string] {
-  return [row.account_id, row.collection_id, row.event_id];
-}
-
 async function main(): Promise<void> {
   const database = `bench_ch_${Date.now().toString(36)}`;
   const config = { url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database, username: 'default', password: '' };
@@ -51,25 +47,12 @@ async function main(): Promise<void> {
 
     const stored = (await clickhouse.query<{ n: string }>('SELECT count() AS n FROM events'))[0].n;
     // Half of the looked-up ids are stored, as after a retried request; half are new.
-    const probe = [...generate(ROWS / 2), ...(await clickhouse.query<EventRow>(`SELECT account_id, collection_id, event_id FROM events LIMIT ${ROWS / 2}`))];
-    await perRow(`stored ids, IN lists over events (${stored} stored), 1000 per statement`, probe.length, async () => {
-      for (let start = 0; start < probe.length; start += 1000) {
-        const chunk = probe.slice(start, start + 1000);
-        await clickhouse.query(sql`
-          SELECT account_id, collection_id, event_id FROM events
-          WHERE account_id IN ${inList([...new Set(chunk.map((row) => row.account_id))])}
-            AND collection_id IN ${inList([...new Set(chunk.map((row) => row.collection_id))])}
-            AND event_id IN ${inList([...new Set(chunk.map((row) => row.event_id))])}`);
-      }
+    const probe = [...generate(ROWS / 2), ...(await clickhouse.query<EventKey>(`SELECT account_id, collection_id, event_id FROM events LIMIT ${ROWS / 2}`))];
+    await perRow(`stored ids, IN lists over events (${stored} stored), ${DEDUPLICATION_CHUNK_ROWS} per statement`, probe.length, async () => {
+      await findStoredInTable(clickhouse, 'events', probe);
     });
     await perRow(`stored ids, event_keys lookup (${stored} stored), 15000 per statement`, probe.length, async () => {
-      for (let start = 0; start < probe.length; start += 15_000) {
-        await clickhouse.queryWithTable(
-          `SELECT account_id, collection_id, event_id FROM event_keys
-           PREWHERE event_key IN (SELECT sipHash64(concat(account_id, '\\0', collection_id, '\\0', event_id)) FROM candidates)`,
-          { name: 'candidates', columns: [['account_id', 'String'], ['collection_id', 'String'], ['event_id', 'String']], rows: probe.slice(start, start + 15_000).map(keyOf) },
-        );
-      }
+      for (let start = 0; start < probe.length; start += 15_000) await findStoredByKeyTable(clickhouse, 'event_keys', probe.slice(start, start + 15_000));
     });
   } finally {
     await clickhouse.command(`DROP DATABASE IF EXISTS ${database}`);

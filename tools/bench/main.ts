@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { ClickHouseService, toEventRow } from '@gallery/clickhouse';
 import { peakRssMiB, startApps, stopApps } from './apps';
 import { CpuPids, measureCpu, stackPid } from './cpu';
+import { appNodeOptions } from '../node-options';
 import { benchIngestKey, READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, prepareBatches, prepareRows, queryLatencies } from './measurements';
 import { renderMarkdown } from './report';
 import { DEFAULT_WORKLOAD, Workload } from './workload';
@@ -43,11 +44,6 @@ const E2E_BATCH_EVENTS = 500;
 
 function log(message: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
-
-/** Returns the Node options an app starts with in production (scripts/node-options.sh). */
-function appNodeOptions(app: string): string {
-  return execFileSync('bash', [join(ROOT, 'scripts', 'node-options.sh'), app]).toString().trim();
 }
 
 function writeKeysFile(path: string): void {
@@ -126,10 +122,10 @@ async function main(): Promise<void> {
   // Node options for the apps, for example a CPU profile: BENCH_APP_NODE_OPTIONS="--cpu-prof
   // --cpu-prof-dir=/tmp/prof" for all three, or BENCH_CONSUMER_NODE_OPTIONS for one of them,
   // which replaces the app's own defaults from scripts/node-options.sh.
-  const nodeArgs = (app: string) => {
-    const own = process.env[`BENCH_${app.toUpperCase()}_NODE_OPTIONS`] ?? appNodeOptions(app);
-    return `${process.env.BENCH_APP_NODE_OPTIONS ?? ''} ${own}`.split(/\s+/).filter((arg) => arg.length > 0);
-  };
+  const nodeArgs = (app: string) => [
+    ...appNodeOptions(app, process.env.BENCH_APP_NODE_OPTIONS ?? ''),
+    ...appNodeOptions(app, process.env[`BENCH_${app.toUpperCase()}_NODE_OPTIONS`]),
+  ];
   const apps = await startApps(ROOT, env, join(cacheDir, 'logs'), nodeArgs, SIZES.consumers);
   const clickhouse = new ClickHouseService(clickhouseConfig);
   const results: Record<string, unknown> = {

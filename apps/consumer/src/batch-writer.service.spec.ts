@@ -7,8 +7,8 @@ import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 const MAX_QUERY_SIZE = 256 * 1024;
 
 /**
- * A stand-in for ClickHouse that knows which event ids are stored, answers both kinds of duplicate
- * lookup from them, and remembers the statements, the tables sent and the inserts.
+ * A stand-in for ClickHouse that is given the stored event ids, serves both kinds of duplicate
+ * lookup from them, and records the statements, the tables sent and the inserts.
  */
 class RecordingClickHouse {
   readonly queries: string[] = [];
@@ -53,7 +53,7 @@ function setUp(storedCount: number, total: number) {
 }
 
 describe('BatchWriterService', () => {
-  it('looks up stored ids in the key table and drops them and repeats within the batch', async () => {
+  it('drops stored ids and batch repeats', async () => {
     const { ids, stored, clickhouse, writer } = setUp(600, 6000);
     // The last message repeats the first id that is not stored yet: it must be stored once.
     const messages = [...ids.map((id, offset) => message(offset, id)), message(6000, ids[1])];
@@ -113,7 +113,7 @@ describe('BatchWriterService', () => {
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
   });
 
-  it('stores the valid events of a message holding several and dead-letters the message whole', async () => {
+  it('dead-letters a partly invalid message', async () => {
     const { ids, clickhouse } = setUp(0, 3);
     const published: DeadLetter[] = [];
     const writer = new BatchWriterService(clickhouse as unknown as ClickHouseService, { publish: async (letters: DeadLetter[]) => void published.push(...letters) } as unknown as DeadLetterPublisher, { kind: 'none' });

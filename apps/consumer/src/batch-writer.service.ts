@@ -1,16 +1,25 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { COLLECTION_ID_PATTERN, EventEnvelope, FieldError, parseIsoInstant, validateEvent } from '@gallery/contract';
-import { ClickHouseService, ClientIpPolicy, DEFAULT_CLIENT_IP_POLICY, identifier, inList, sql, toEventRow } from '@gallery/clickhouse';
-import { BatchMessage, PartitionBatch } from './partition-batch';
+import {
+  ClickHouseService,
+  ClientIpPolicy,
+  DEFAULT_CLIENT_IP_POLICY,
+  EventKey,
+  eventKeyText,
+  findStoredByKeyTable,
+  findStoredInTable,
+  toEventRow,
+} from '@gallery/clickhouse';
+import { BatchMessage, PartitionBatch, valueBytes } from './partition-batch';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { CONSUMER_FAULT, ConsumerFault } from './consumer-fault';
 import { deadLettersTotal, duplicatesDroppedTotal, eventsInsertedTotal, insertDurationSeconds } from './consumer.metrics';
 
 /**
- * Where a batch goes. The consumer writes to `events`, looks up stored ids in `event_keys` and
- * groups concurrent partition batches into one INSERT. The events rebuild writes to a new table
- * without a key table, one batch at a time, and skips the dead-letter topic, which already holds
- * its dead letters.
+ * The destination of a batch. The consumer writes to `events`, looks up stored ids in
+ * `event_keys` and groups concurrent partition batches into one INSERT. The events rebuild writes
+ * to a new table without a key table, one batch at a time, and skips the dead-letter topic, which
+ * already contains its dead letters.
  */
 export interface WriteTarget {
   table: string;
@@ -37,11 +46,6 @@ interface Decoded {
   envelopes: EventEnvelope[];
   failure?: { category: DeadLetterCategory; reason: string; errors?: FieldError[] };
 }
-
-type EventKey = { account_id: string; collection_id: string; event_id: string };
-
-/** Rows per duplicate-check statement against the events table itself; about 60 KiB of SQL. */
-export const DEDUPLICATION_CHUNK_ROWS = 1000;
 
 /** How long the first partition batch of a group waits for others of the same fetch. */
 export const GROUP_WAIT_MS = 10;
@@ -74,10 +78,6 @@ interface DecodedBatch {
   categories: DeadLetterCategory[];
 }
 
-function keyOf(row: EventKey): string {
-  return `${row.account_id}\u0000${row.collection_id}\u0000${row.event_id}`;
-}
-
 /**
  * Writes partition batches to ClickHouse: decodes and re-validates each message, sends the invalid
  * ones to the dead-letter topic, drops events whose id is already stored, and inserts the rest.
@@ -105,7 +105,7 @@ export class BatchWriterService {
     if (!target.group) return this.writeGroup([batch], target).then(([outcome]) => outcome);
     return new Promise<BatchOutcome>((resolve, reject) => {
       this.pending.push({ batch, resolve, reject });
-      this.pendingBytes += batch.messages.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
+      this.pendingBytes += valueBytes(batch.messages);
       if (this.pendingBytes >= GROUP_MAX_BYTES) this.flush(target);
       else this.groupTimer ??= setTimeout(() => this.flush(target), GROUP_WAIT_MS);
     });
@@ -148,7 +148,7 @@ export class BatchWriterService {
     const outcomes = decoded.map((entry) => {
       let inserted = 0;
       for (const row of entry.rows) {
-        const key = keyOf(row);
+        const key = eventKeyText(row);
         if (stored.has(key)) continue;
         stored.add(key);
         fresh.push(row.line);
@@ -247,53 +247,22 @@ export class BatchWriterService {
   }
 
   /**
-   * Returns the keys (see {@link keyOf}) of the group's events that are already stored: producers
-   * retry, and the first accepted copy of an event is the one that counts. All events of a
-   * collection share one partition, so no other consumer writes them concurrently.
+   * Returns the keys (see {@link eventKeyText}) of the group's events that are already stored:
+   * producers retry, and the first accepted copy of an event is the one that counts. All events of
+   * a collection share one partition, so no other consumer writes them concurrently.
    *
    * Batches marked `recheck` may follow an insert that failed or was cut off after writing
    * `events` but before its views, so their ids are looked up in the events table itself, which
    * is exact but costs more. The others are looked up in the key table.
    */
   private async storedKeys(decoded: DecodedBatch[], target: WriteTarget): Promise<Set<string>> {
-    const exact = decoded.filter((entry) => entry.batch.recheck || !target.keysTable).flatMap((entry) => entry.rows);
-    const indexed = target.keysTable ? decoded.filter((entry) => !entry.batch.recheck).flatMap((entry) => entry.rows) : [];
-    const stored: EventKey[] = [];
-    if (indexed.length > 0 && target.keysTable) stored.push(...(await this.lookUpKeys(indexed, target.keysTable)));
-
-    // One statement per chunk keeps each under ClickHouse's max_query_size (256 KiB by default).
-    for (let start = 0; start < exact.length; start += DEDUPLICATION_CHUNK_ROWS) {
-      const chunk = exact.slice(start, start + DEDUPLICATION_CHUNK_ROWS);
-      stored.push(
-        ...(await this.clickhouse.query<EventKey>(sql`
-          SELECT account_id, collection_id, event_id
-          FROM ${identifier(target.table)}
-          WHERE account_id IN ${inList([...new Set(chunk.map((row) => row.account_id))])}
-            AND collection_id IN ${inList([...new Set(chunk.map((row) => row.collection_id))])}
-            AND event_id IN ${inList([...new Set(chunk.map((row) => row.event_id))])}
-        `)),
-      );
+    const { keysTable } = target;
+    const exact = keysTable === undefined ? decoded : decoded.filter((entry) => entry.batch.recheck);
+    const indexed = keysTable === undefined ? [] : decoded.filter((entry) => !entry.batch.recheck);
+    const stored = await findStoredInTable(this.clickhouse, target.table, exact.flatMap((entry) => entry.rows));
+    if (keysTable !== undefined && indexed.length > 0) {
+      stored.push(...(await findStoredByKeyTable(this.clickhouse, keysTable, indexed.flatMap((entry) => entry.rows))));
     }
-    return new Set(stored.map(keyOf));
-  }
-
-  /** Finds stored events by hash in the key table; the ids are sent as a table, not as SQL. */
-  private lookUpKeys(rows: EventKey[], keysTable: string): Promise<EventKey[]> {
-    return this.clickhouse.queryWithTable<EventKey>(
-      sql`
-        SELECT account_id, collection_id, event_id
-        FROM ${identifier(keysTable)}
-        PREWHERE event_key IN (SELECT sipHash64(concat(account_id, '\\0', collection_id, '\\0', event_id)) FROM candidates)
-      `,
-      {
-        name: 'candidates',
-        columns: [
-          ['account_id', 'String'],
-          ['collection_id', 'String'],
-          ['event_id', 'String'],
-        ],
-        rows: rows.map((row) => [row.account_id, row.collection_id, row.event_id]),
-      },
-    );
+    return new Set(stored.map(eventKeyText));
   }
 }

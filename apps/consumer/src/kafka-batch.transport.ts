@@ -3,7 +3,7 @@ import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
-import { BatchMessage, EVENT_BATCH_PATTERN, PartitionBatch } from './partition-batch';
+import { BatchMessage, EVENT_BATCH_PATTERN, PartitionBatch, valueBytes } from './partition-batch';
 import { ConsumerFault } from './consumer-fault';
 import { batchRetriesTotal, batchSizeMessages } from './consumer.metrics';
 import { FreshnessWatermarks } from './freshness-watermark';
@@ -176,7 +176,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const budget = this.recheckBudget.get(partition);
     if (!budget || budget.messages <= 0 || budget.bytes <= 0) return false;
     budget.messages -= part.length;
-    budget.bytes -= part.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
+    budget.bytes -= valueBytes(part);
     return true;
   }
 

@@ -17,5 +17,10 @@ export interface BatchMessage {
   value: Buffer | null;
 }
 
+/** Adds up the bytes of the messages' values. */
+export function valueBytes(messages: readonly BatchMessage[]): number {
+  return messages.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
+}
+
 /** The pattern under which the transport hands batches to the handler. */
 export const EVENT_BATCH_PATTERN = 'gallery.events.batch';

@@ -77,7 +77,7 @@ export class ClickHouseService implements OnApplicationShutdown {
       query,
       database: this.database,
       default_format: 'JSONEachRow',
-      output_format_json_quote_64bit_integers: '1',
+      ...Object.fromEntries(Object.entries(QUERY_SETTINGS).map(([name, value]) => [name, String(value)])),
       [`${table.name}_structure`]: table.columns.map(([name, type]) => `${name} ${type}`).join(', '),
       [`${table.name}_format`]: 'TabSeparated',
     });
@@ -122,7 +122,7 @@ export class ClickHouseService implements OnApplicationShutdown {
 
   /**
    * Inserts rows already rendered as JSONEachRow lines with one INSERT. The lines are streamed in
-   * chunks, so no single string holds the whole body.
+   * chunks, so no single string contains the whole body.
    */
   async insertJsonLines(table: string, lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;

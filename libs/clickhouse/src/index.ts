@@ -4,3 +4,4 @@ export * from './migrations';
 export * from './event-row';
 export * from './client-ip';
 export * from './erasure';
+export * from './event-keys';

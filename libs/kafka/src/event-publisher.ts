@@ -27,8 +27,20 @@ const partitionMetadata = new Map<number, Array<{ partitionId: number; leader: n
 /** Maps a message key to its partition exactly as the producer's default (murmur2) partitioner does. */
 export function partitionOf(key: string, partitionCount: number): number {
   let metadata = partitionMetadata.get(partitionCount);
-  if (!metadata) partitionMetadata.set(partitionCount, (metadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionId, leader: 0 }))));
+  if (!metadata) {
+    metadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionId, leader: 0 }));
+    partitionMetadata.set(partitionCount, metadata);
+  }
   return defaultPartitioner({ topic: '', partitionMetadata: metadata as never, message: { key, value: null } });
+}
+
+/** Events bound for one message, as JSON text, and what the message needs besides them. */
+interface MessageDraft {
+  partition: number;
+  key: string;
+  envelope: EventEnvelope;
+  events: string[];
+  bytes: number;
 }
 
 /**
@@ -38,28 +50,29 @@ export function partitionOf(key: string, partitionCount: number): number {
  * partition and in order. The message key is the key of its first event.
  */
 export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: number): Message[] {
-  const groups = new Map<string, { partition: number; key: string; head: string; events: string[]; bytes: number }[]>();
-  const messages: Message[] = [];
+  const drafts: MessageDraft[] = [];
+  // The draft still being filled for each partition, account and receive time.
+  const open = new Map<string, MessageDraft>();
   for (const envelope of envelopes) {
     const key = partitionKey(envelope.account_id, envelope.event.collection_id);
     const partition = partitionOf(key, partitionCount);
-    const groupKey = `${partition}\u0000${envelope.account_id}\u0000${envelope.received_at}`;
     const event = JSON.stringify(envelope.event);
-    let open = groups.get(groupKey);
-    if (!open) groups.set(groupKey, (open = []));
-    let group = open[open.length - 1];
-    if (!group || group.bytes + event.length > MAX_MESSAGE_EVENT_BYTES) {
-      const head = `{"account_id":${JSON.stringify(envelope.account_id)},"received_at":${JSON.stringify(envelope.received_at)},"events":[`;
-      group = { partition, key, head, events: [], bytes: 0 };
-      open.push(group);
+    const bytes = Buffer.byteLength(event) + 1;
+    const openKey = `${partition}\u0000${envelope.account_id}\u0000${envelope.received_at}`;
+    let draft = open.get(openKey);
+    if (!draft || draft.bytes + bytes > MAX_MESSAGE_EVENT_BYTES) {
+      draft = { partition, key, envelope, events: [], bytes: 0 };
+      open.set(openKey, draft);
+      drafts.push(draft);
     }
-    group.events.push(event);
-    group.bytes += event.length + 1;
+    draft.events.push(event);
+    draft.bytes += bytes;
   }
-  for (const open of groups.values()) {
-    for (const group of open) messages.push({ partition: group.partition, key: group.key, value: `${group.head}${group.events.join(',')}]}` });
-  }
-  return messages;
+  return drafts.map(({ partition, key, envelope, events }) => ({
+    partition,
+    key,
+    value: `{"account_id":${JSON.stringify(envelope.account_id)},"received_at":${JSON.stringify(envelope.received_at)},"events":[${events.join(',')}]}`,
+  }));
 }
 
 /** Idempotent producers sending at the same time; each keeps one request in flight. */
@@ -252,8 +265,7 @@ export class EventPublisher {
 
   /**
    * Returns the topic's partition count. The first publish waits for it. Afterwards it is read
-   * again in the background once a minute, so a publish never waits for the cluster to pick up
-   * added partitions.
+   * again in the background once a minute, so later publishes do not wait for the cluster.
    */
   private async partitionCount(): Promise<number> {
     if (this.partitions === undefined) {

@@ -1,0 +1,62 @@
+import { ClickHouseService } from './clickhouse.service';
+import { identifier, inList, sql } from './sql';
+
+/** The identity of an event: account, collection and the producer's event id. */
+export interface EventKey {
+  account_id: string;
+  collection_id: string;
+  event_id: string;
+}
+
+/** Rows per statement of {@link findStoredInTable}; about 60 KiB of SQL. */
+export const DEDUPLICATION_CHUNK_ROWS = 1000;
+
+/** Returns one string per event identity, for sets and maps. Ids cannot contain a NUL byte. */
+export function eventKeyText(key: EventKey): string {
+  return `${key.account_id}\u0000${key.collection_id}\u0000${key.event_id}`;
+}
+
+/**
+ * Returns the stored events among `keys`, looked up by hash in the key table (see the event_keys
+ * migration). The keys go to ClickHouse as a table sent with the query, not as SQL literals.
+ */
+export function findStoredByKeyTable(clickhouse: ClickHouseService, keysTable: string, keys: readonly EventKey[]): Promise<EventKey[]> {
+  return clickhouse.queryWithTable<EventKey>(
+    sql`
+      SELECT account_id, collection_id, event_id
+      FROM ${identifier(keysTable)}
+      PREWHERE event_key IN (SELECT sipHash64(concat(account_id, '\\0', collection_id, '\\0', event_id)) FROM candidates)
+    `,
+    {
+      name: 'candidates',
+      columns: [
+        ['account_id', 'String'],
+        ['collection_id', 'String'],
+        ['event_id', 'String'],
+      ],
+      rows: keys.map((key) => [key.account_id, key.collection_id, key.event_id]),
+    },
+  );
+}
+
+/**
+ * Returns the stored events among `keys`, read from an events table itself with IN lists. It is
+ * exact whatever state the key table is in, but costs more as the table grows. One statement per
+ * chunk keeps each under ClickHouse's `max_query_size` (256 KiB by default).
+ */
+export async function findStoredInTable(clickhouse: ClickHouseService, table: string, keys: readonly EventKey[]): Promise<EventKey[]> {
+  const stored: EventKey[] = [];
+  for (let start = 0; start < keys.length; start += DEDUPLICATION_CHUNK_ROWS) {
+    const chunk = keys.slice(start, start + DEDUPLICATION_CHUNK_ROWS);
+    stored.push(
+      ...(await clickhouse.query<EventKey>(sql`
+        SELECT account_id, collection_id, event_id
+        FROM ${identifier(table)}
+        WHERE account_id IN ${inList([...new Set(chunk.map((key) => key.account_id))])}
+          AND collection_id IN ${inList([...new Set(chunk.map((key) => key.collection_id))])}
+          AND event_id IN ${inList([...new Set(chunk.map((key) => key.event_id))])}
+      `)),
+    );
+  }
+  return stored;
+}
