@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_EXAMPLES, EventType } from '@gallery/contract';
-import { ClickHouseService, EventRow, ExternalTable } from '@gallery/clickhouse';
+import { ClickHouseService, EventRow, ExternalTable, JsonLines } from '@gallery/clickhouse';
 import { BatchWriterService } from './batch-writer.service';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 
@@ -29,8 +29,10 @@ class RecordingClickHouse {
     return table.rows.filter(([, , id]) => this.storedIds.has(id)).map(([account, collection, id]) => ({ account_id: account, collection_id: collection, event_id: id })) as Row[];
   }
 
-  async insertJsonLines(_table: string, lines: string[]): Promise<void> {
-    this.inserts.push(lines.map((line) => JSON.parse(line) as EventRow));
+  async insertJsonLines(_table: string, lines: JsonLines, keep?: (index: number) => boolean): Promise<void> {
+    const body = Buffer.concat([...lines.views(keep)]).toString('utf8');
+    expect(body.endsWith('\n')).toBe(true);
+    this.inserts.push(body.slice(0, -1).split('\n').map((line) => JSON.parse(line) as EventRow));
   }
 
   get inserted(): EventRow[] {

@@ -8,6 +8,7 @@ import {
   eventKeyText,
   findStoredByKeyTable,
   findStoredInTable,
+  JsonLines,
   toEventRow,
 } from '@gallery/clickhouse';
 import { BatchMessage, PartitionBatch, valueBytes } from './partition-batch';
@@ -63,17 +64,12 @@ interface PendingBatch {
 }
 
 /**
- * A row ready to insert: its JSONEachRow line and the ids the duplicate check needs. Rows are
- * kept as text rather than as objects, which takes less memory while a group waits for its insert.
+ * One partition batch after decoding: the identities of its valid events, whose rows are the next
+ * lines of the group's {@link JsonLines} in the same order, and its dead letters.
  */
-interface PreparedRow extends EventKey {
-  line: string;
-}
-
-/** One partition batch after decoding: its valid rows and its dead letters. */
 interface DecodedBatch {
   batch: PartitionBatch;
-  rows: PreparedRow[];
+  rows: EventKey[];
   invalid: DeadLetter[];
   categories: DeadLetterCategory[];
 }
@@ -128,7 +124,9 @@ export class BatchWriterService {
   }
 
   private async writeGroup(batches: PartitionBatch[], target: WriteTarget): Promise<BatchOutcome[]> {
-    const decoded = batches.map((batch) => this.decodeBatch(batch));
+    // The group's rows, in the order of `decoded` and of each batch's rows.
+    const lines = new JsonLines();
+    const decoded = batches.map((batch) => this.decodeBatch(batch, lines));
     const invalid = decoded.flatMap((entry) => entry.invalid);
     if (invalid.length > 0 && target.publishDeadLetters) {
       await this.deadLetters.publish(invalid);
@@ -144,41 +142,48 @@ export class BatchWriterService {
     }
 
     const stored = await this.storedKeys(decoded, target);
-    const fresh: string[] = [];
+    const keep = new Uint8Array(lines.count);
+    let line = 0;
+    let fresh = 0;
     const outcomes = decoded.map((entry) => {
       let inserted = 0;
       for (const row of entry.rows) {
         const key = eventKeyText(row);
-        if (stored.has(key)) continue;
-        stored.add(key);
-        fresh.push(row.line);
-        inserted++;
+        if (!stored.has(key)) {
+          stored.add(key);
+          keep[line] = 1;
+          inserted++;
+        }
+        line++;
       }
+      fresh += inserted;
       return { inserted, duplicates: entry.rows.length - inserted, deadLettered: entry.invalid.length };
     });
 
-    if (fresh.length > 0) {
+    if (fresh > 0) {
       const stopTimer = insertDurationSeconds.startTimer();
       try {
-        await this.clickhouse.insertJsonLines(target.table, fresh);
+        await this.clickhouse.insertJsonLines(target.table, lines, fresh === lines.count ? undefined : (index) => keep[index] === 1);
       } finally {
         stopTimer();
       }
-      eventsInsertedTotal.inc(fresh.length);
+      eventsInsertedTotal.inc(fresh);
       this.injectFaultAfterInsert(batches[0]);
     }
     duplicatesDroppedTotal.inc(outcomes.reduce((sum, outcome) => sum + outcome.duplicates, 0));
     return outcomes;
   }
 
-  private decodeBatch(batch: PartitionBatch): DecodedBatch {
+  /** Decodes a partition batch, appending the rows of its valid events to `lines`. */
+  private decodeBatch(batch: PartitionBatch, lines: JsonLines): DecodedBatch {
     const result: DecodedBatch = { batch, rows: [], invalid: [], categories: [] };
     for (const message of batch.messages) {
       const decoded = this.decode(message);
       const position = { topic: batch.topic, partition: batch.partition, offset: message.offset };
       for (const envelope of decoded.envelopes) {
         const row = toEventRow(envelope, position, this.ipPolicy);
-        result.rows.push({ account_id: row.account_id, collection_id: row.collection_id, event_id: row.event_id, line: JSON.stringify(row) });
+        result.rows.push({ account_id: row.account_id, collection_id: row.collection_id, event_id: row.event_id });
+        lines.append(JSON.stringify(row));
       }
       if (decoded.failure) {
         result.categories.push(decoded.failure.category);

@@ -2,6 +2,7 @@ import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ClickHouseConfig } from '@gallery/config';
 import { Readable } from 'node:stream';
+import { JsonLines } from './json-lines';
 import { identifier, tabSeparatedRow } from './sql';
 
 /**
@@ -11,19 +12,6 @@ import { identifier, tabSeparatedRow } from './sql';
 const QUERY_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 1,
 };
-
-/** Joins lines into chunks of about 256 KiB, each line ending in a line break. */
-function* chunkLines(lines: readonly string[]): Generator<string> {
-  let chunk = '';
-  for (const line of lines) {
-    chunk += `${line}\n`;
-    if (chunk.length >= 256 * 1024) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk.length > 0) yield chunk;
-}
 
 /** A table sent with a query: its name in the query, column names and types, and its rows. */
 export interface ExternalTable {
@@ -121,14 +109,13 @@ export class ClickHouseService implements OnApplicationShutdown {
   }
 
   /**
-   * Inserts rows already rendered as JSONEachRow lines with one INSERT. The lines are streamed in
-   * chunks, so no single string contains the whole body.
+   * Inserts rows already rendered as JSONEachRow lines with one INSERT: the lines `keep` accepts,
+   * or all of them. The body is streamed from the lines' buffers without copying them.
    */
-  async insertJsonLines(table: string, lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return;
+  async insertJsonLines(table: string, lines: JsonLines, keep?: (index: number) => boolean): Promise<void> {
     const result = await this.client.exec({
       query: `INSERT INTO ${identifier(table)} FORMAT JSONEachRow`,
-      values: Readable.from(chunkLines(lines), { objectMode: false }),
+      values: Readable.from(lines.views(keep), { objectMode: false }),
     });
     // The response to an INSERT is empty, but it must be read so that the socket can be reused.
     for await (const chunk of result.stream) void chunk;

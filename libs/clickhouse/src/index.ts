@@ -5,3 +5,4 @@ export * from './event-row';
 export * from './client-ip';
 export * from './erasure';
 export * from './event-keys';
+export * from './json-lines';

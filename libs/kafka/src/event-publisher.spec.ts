@@ -1,5 +1,6 @@
 import { EVENT_EXAMPLES, EventEnvelope, EventType, partitionKey } from '@gallery/contract';
-import { MAX_MESSAGE_EVENT_BYTES, partitionOf, toMessages } from './event-publisher';
+import { Partitioners } from 'kafkajs';
+import { MAX_MESSAGE_EVENT_BYTES, murmur2, partitionOf, toMessages } from './event-publisher';
 
 function envelope(collectionId: string, eventId: string, receivedAt = '2026-06-14T18:22:06.000Z'): EventEnvelope {
   const event = { ...EVENT_EXAMPLES[EventType.PhotoDownloaded], event_id: eventId, collection_id: collectionId };
@@ -31,13 +32,20 @@ describe('toMessages', () => {
     }
   });
 
-  it('matches the murmur2 partitioner', () => {
+  it('matches kafkajs murmur2 and its default partitioner on keys of every length and alphabet', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: string) => number;
-    for (let index = 0; index < 200; index++) {
-      const key = `acct_demo/col-${index}`;
-      expect(partitionOf(key, 6)).toBe((murmur2(key) & 0x7fffffff) % 6);
-      expect(partitionOf(key, 1)).toBe(0);
+    const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: string) => number;
+    const partitioner = Partitioners.DefaultPartitioner();
+    const metadata = (count: number) => Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0 }));
+    const alphabet = 'abcXYZ019_-/é写📷\u0000';
+    let seed = 7;
+    const random = (max: number) => (seed = (seed * 48271) % 2147483647) % max;
+    const keys = ['', 'a', 'ab', 'abc', 'abcd', 'acct_demo/col-0', ...Array.from({ length: 3000 }, () => Array.from({ length: random(40) }, () => alphabet[random(alphabet.length)]).join(''))];
+    for (const key of keys) {
+      expect(murmur2(key)).toBe(kafkajsMurmur2(key));
+      for (const count of [1, 6, 12, 7]) {
+        expect(partitionOf(key, count)).toBe(partitioner({ topic: 't', partitionMetadata: metadata(count) as never, message: { key, value: null } }));
+      }
     }
   });
 

@@ -1,0 +1,50 @@
+import { JSON_LINES_CHUNK_BYTES, JsonLines } from './json-lines';
+
+function text(views: Iterable<Buffer>): string {
+  return Buffer.concat([...views]).toString('utf8');
+}
+
+describe('JsonLines', () => {
+  it('returns every line with its line break, in order, across chunks', () => {
+    const lines = new JsonLines();
+    // Lines of about 100 KiB fill a chunk after about ten lines, so these span three chunks.
+    const written = Array.from({ length: 25 }, (_, index) => `${index}:${'x'.repeat(100 * 1024 + index)}`);
+    written.forEach((line, index) => expect(lines.append(line)).toBe(index));
+
+    expect(lines.count).toBe(25);
+    expect(text(lines.views())).toBe(written.map((line) => `${line}\n`).join(''));
+    expect(lines.bytes).toBe(Buffer.byteLength(text(lines.views())));
+    expect(lines.line(13)).toBe(written[13]);
+  });
+
+  it('encodes non-ASCII text as UTF-8', () => {
+    const lines = new JsonLines();
+    const written = ['{"name":"Zoë"}', '{"name":"写真"}', '{"name":"📷 wedding"}'];
+    for (const line of written) lines.append(line);
+    expect(text(lines.views())).toBe(`${written.join('\n')}\n`);
+    expect(lines.line(2)).toBe(written[2]);
+  });
+
+  it('gives a line longer than a chunk a buffer of its own', () => {
+    const lines = new JsonLines();
+    lines.append('first');
+    const long = 'é'.repeat(JSON_LINES_CHUNK_BYTES);
+    lines.append(long);
+    lines.append('last');
+    expect(text(lines.views())).toBe(`first\n${long}\nlast\n`);
+  });
+
+  it('leaves out the lines keep rejects and joins neighbours into one view', () => {
+    const lines = new JsonLines();
+    for (let index = 0; index < 10; index++) lines.append(`line ${index}`);
+    const views = [...lines.views((index) => index !== 3 && index !== 4 && index !== 9)];
+    expect(views.map((view) => view.toString('utf8'))).toEqual(['line 0\nline 1\nline 2\n', 'line 5\nline 6\nline 7\nline 8\n']);
+  });
+
+  it('yields nothing when no line is kept or none was written', () => {
+    const lines = new JsonLines();
+    expect([...lines.views()]).toEqual([]);
+    lines.append('only');
+    expect([...lines.views(() => false)]).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+/** Bytes of each buffer a {@link JsonLines} store fills; a longer line gets a buffer of its own. */
+export const JSON_LINES_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Lines of text, each ending in a line break, kept as UTF-8 in large buffers outside the
+ * JavaScript heap. A consumer group keeps thousands of row lines while it waits for its insert.
+ * Kept as strings, each would be copied by every young-generation collection until promoted, and
+ * that cost more CPU than building them. Here each line is encoded once, and the garbage collector sees
+ * a few buffers.
+ */
+export class JsonLines {
+  private readonly chunks: Buffer[] = [];
+  /** Bytes used in the last chunk. */
+  private used = 0;
+  /** Per line, three numbers: its chunk, its first byte and the byte after its line break. */
+  private readonly spans: number[] = [];
+  private total = 0;
+
+  get count(): number {
+    return this.spans.length / 3;
+  }
+
+  /** Bytes of all lines, line breaks included. */
+  get bytes(): number {
+    return this.total;
+  }
+
+  /** Appends a line; `line` must not contain a line break. Returns the line's index. */
+  append(line: string): number {
+    // UTF-8 takes at most three bytes per UTF-16 code unit.
+    const most = line.length * 3 + 1;
+    let chunk = this.chunks[this.chunks.length - 1];
+    if (chunk === undefined || chunk.length - this.used < most) {
+      chunk = Buffer.allocUnsafeSlow(Math.max(JSON_LINES_CHUNK_BYTES, most));
+      this.chunks.push(chunk);
+      this.used = 0;
+    }
+    const start = this.used;
+    const end = start + chunk.write(line, start, 'utf8');
+    chunk[end] = 0x0a;
+    this.used = end + 1;
+    this.total += this.used - start;
+    this.spans.push(this.chunks.length - 1, start, this.used);
+    return this.count - 1;
+  }
+
+  /** Returns the text of one line, without its line break. */
+  line(index: number): string {
+    const [chunk, start, end] = this.spans.slice(index * 3, index * 3 + 3);
+    return this.chunks[chunk].toString('utf8', start, end - 1);
+  }
+
+  /**
+   * The bytes of the lines that `keep` accepts (all lines without it), in order, as views of the
+   * stored buffers: lines next to each other come out as one view, nothing is copied.
+   */
+  *views(keep?: (index: number) => boolean): Generator<Buffer> {
+    let chunk = -1;
+    let start = 0;
+    let end = 0;
+    for (let index = 0; index < this.count; index++) {
+      if (keep && !keep(index)) continue;
+      const lineChunk = this.spans[index * 3];
+      const lineStart = this.spans[index * 3 + 1];
+      if (lineChunk === chunk && lineStart === end) {
+        end = this.spans[index * 3 + 2];
+        continue;
+      }
+      if (chunk >= 0) yield this.chunks[chunk].subarray(start, end);
+      chunk = lineChunk;
+      start = lineStart;
+      end = this.spans[index * 3 + 2];
+    }
+    if (chunk >= 0) yield this.chunks[chunk].subarray(start, end);
+  }
+}
