@@ -71,8 +71,12 @@ export function renderMarkdown(results: Record<string, any>): string {
 
   if (results.peak_rss_mib) {
     lines.push('## Peak RSS', '');
-    lines.push(row(['app', 'peak RSS', 'target']), row(['---', '---', '---']));
-    for (const [name, mib] of Object.entries(results.peak_rss_mib)) lines.push(row([name, `${mib} MiB`, '< 200 MB']));
+    lines.push(row(['app', 'peak RSS', 'target', 'met']), row(['---', '---', '---', '---']));
+    for (const [name, mib] of Object.entries(results.peak_rss_mib)) {
+      // The target is in megabytes (10^6 bytes): 200 MB is 190.7 MiB.
+      const megabytes = (Number(mib) * 1024 * 1024) / 1e6;
+      lines.push(row([name, `${mib} MiB (${megabytes.toFixed(0)} MB)`, '< 200 MB', megabytes < 200 ? 'yes' : 'no']));
+    }
     lines.push('');
   }
   return `${lines.join('\n')}\n`;

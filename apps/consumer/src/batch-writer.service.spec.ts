@@ -14,8 +14,15 @@ class RecordingClickHouse {
   readonly queries: string[] = [];
   readonly tables: ExternalTable[] = [];
   readonly inserts: EventRow[][] = [];
+  /** Ids in the key table; the same as those in `events` unless a test sets them apart. */
+  readonly keyIds: Set<string>;
 
-  constructor(private readonly storedIds: Set<string>) {}
+  constructor(
+    private readonly storedIds: Set<string>,
+    keyIds?: Set<string>,
+  ) {
+    this.keyIds = keyIds ?? storedIds;
+  }
 
   async query<Row>(text: string): Promise<Row[]> {
     this.queries.push(text);
@@ -26,7 +33,11 @@ class RecordingClickHouse {
   async queryWithTable<Row>(text: string, table: ExternalTable): Promise<Row[]> {
     this.queries.push(text);
     this.tables.push(table);
-    return table.rows.filter(([, , id]) => this.storedIds.has(id)).map(([account, collection, id]) => ({ account_id: account, collection_id: collection, event_id: id })) as Row[];
+    if (text.trimStart().startsWith('INSERT')) {
+      for (const [, , id] of table.rows) this.keyIds.add(id);
+      return [];
+    }
+    return table.rows.filter(([, , id]) => this.keyIds.has(id)).map(([account, collection, id]) => ({ account_id: account, collection_id: collection, event_id: id })) as Row[];
   }
 
   async insertJsonLines(_table: string, lines: JsonLines, keep?: (index: number) => boolean): Promise<void> {
@@ -74,14 +85,31 @@ describe('BatchWriterService', () => {
     const messages = [...ids.map((id, offset) => message(offset, id)), message(6000, ids[1])];
     const outcome = await writer.write({ topic: 'events', partition: 0, messages, recheck: true });
 
-    expect(clickhouse.tables).toHaveLength(0);
-    expect(clickhouse.queries.length).toBeGreaterThan(1);
-    for (const text of clickhouse.queries) {
-      expect(text).toContain('FROM `events`');
-      expect(text.length).toBeLessThan(MAX_QUERY_SIZE);
-    }
+    // Every id is looked up in `events`; only the 600 found there are also looked up in the key
+    // table, which already has them all.
+    const eventsQueries = clickhouse.queries.filter((text) => text.includes('FROM `events`'));
+    expect(eventsQueries.length).toBeGreaterThan(1);
+    for (const text of eventsQueries) expect(text.length).toBeLessThan(MAX_QUERY_SIZE);
+    expect(clickhouse.tables.map((table) => table.rows.length)).toEqual([600]);
+    expect(clickhouse.queries.some((text) => text.trimStart().startsWith('INSERT'))).toBe(false);
     expect(outcome).toEqual({ inserted: 5400, duplicates: 601, deadLettered: 0 });
     expect(clickhouse.inserted.some((row) => stored.has(row.event_id))).toBe(false);
+  });
+
+  it('adds stored events missing from the key table during a recheck', async () => {
+    const ids = Array.from({ length: 4 }, () => randomUUID());
+    // ids[0] and ids[1] are in `events`, but only ids[0] reached the key table.
+    const clickhouse = new RecordingClickHouse(new Set(ids.slice(0, 2)), new Set(ids.slice(0, 1)));
+    const writer = new BatchWriterService(clickhouse as unknown as ClickHouseService, {} as DeadLetterPublisher, { kind: 'none' });
+    const recheck = await writer.write({ topic: 'events', partition: 0, recheck: true, messages: ids.slice(0, 3).map((id, offset) => message(offset, id)) });
+
+    expect(recheck).toEqual({ inserted: 1, duplicates: 2, deadLettered: 0 });
+    expect(clickhouse.queries.filter((text) => text.trimStart().startsWith('INSERT'))).toHaveLength(1);
+    expect(clickhouse.keyIds.has(ids[1])).toBe(true);
+
+    // A later copy of ids[1] is checked in the key table only, and is now found there.
+    const later = await writer.write({ topic: 'events', partition: 0, messages: [message(3, ids[1]), message(4, ids[3])] });
+    expect(later).toEqual({ inserted: 1, duplicates: 1, deadLettered: 0 });
   });
 
   it('writes partition batches that arrive together with one insert and reports each', async () => {

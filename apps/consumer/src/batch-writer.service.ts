@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { COLLECTION_ID_PATTERN, EventEnvelope, FieldError, parseIsoInstant, validateEvent } from '@gallery/contract';
 import {
+  addToKeyTable,
   ClickHouseService,
   ClientIpPolicy,
   DEFAULT_CLIENT_IP_POLICY,
@@ -265,9 +266,32 @@ export class BatchWriterService {
     const exact = keysTable === undefined ? decoded : decoded.filter((entry) => entry.batch.recheck);
     const indexed = keysTable === undefined ? [] : decoded.filter((entry) => !entry.batch.recheck);
     const stored = await findStoredInTable(this.clickhouse, target.table, exact.flatMap((entry) => entry.rows));
+    if (keysTable !== undefined && stored.length > 0) await this.repairKeyTable(keysTable, stored, exact);
     if (keysTable !== undefined && indexed.length > 0) {
       stored.push(...(await findStoredByKeyTable(this.clickhouse, keysTable, indexed.flatMap((entry) => entry.rows))));
     }
     return new Set(stored.map(eventKeyText));
   }
+
+  /**
+   * Adds to the key table the events found in `events` that it lacks. An insert cut off after
+   * writing `events` but before its views leaves such events, and without their keys a later copy
+   * of one would be stored again.
+   */
+  private async repairKeyTable(keysTable: string, stored: EventKey[], batches: DecodedBatch[]): Promise<void> {
+    const indexed = new Set((await findStoredByKeyTable(this.clickhouse, keysTable, stored)).map(eventKeyText));
+    const missing = stored.filter((key) => !indexed.has(eventKeyText(key)));
+    if (missing.length === 0) return;
+    await addToKeyTable(this.clickhouse, keysTable, missing);
+    this.logger.warn(
+      {
+        key_table: keysTable,
+        partitions: batches.map((entry) => `${entry.batch.topic}/${entry.batch.partition}@${entry.batch.messages[0].offset}`),
+        event_ids: missing.slice(0, 20).map((key) => key.event_id),
+        missing: missing.length,
+      },
+      `added ${missing.length} stored event(s) missing from ${keysTable}, left by an insert cut off before its views`,
+    );
+  }
+
 }

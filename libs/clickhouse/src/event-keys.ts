@@ -1,5 +1,5 @@
-import { ClickHouseService } from './clickhouse.service';
-import { identifier, inList, sql } from './sql';
+import { ClickHouseService, ExternalTable } from './clickhouse.service';
+import { identifier, inList, raw, sql } from './sql';
 
 /** The identity of an event: account, collection and the producer's event id. */
 export interface EventKey {
@@ -16,26 +16,49 @@ export function eventKeyText(key: EventKey): string {
   return `${key.account_id}\u0000${key.collection_id}\u0000${key.event_id}`;
 }
 
+/** Computes a row's key as the event_keys migration does. */
+const EVENT_KEY_EXPRESSION = "sipHash64(concat(account_id, '\\0', collection_id, '\\0', event_id))";
+
+/** Sends event identities with a query as a table named `candidates`, not as SQL literals. */
+function candidatesTable(keys: readonly EventKey[]): ExternalTable {
+  return {
+    name: 'candidates',
+    columns: [
+      ['account_id', 'String'],
+      ['collection_id', 'String'],
+      ['event_id', 'String'],
+    ],
+    rows: keys.map((key) => [key.account_id, key.collection_id, key.event_id]),
+  };
+}
+
 /**
  * Returns the stored events among `keys`, looked up by hash in the key table (see the event_keys
- * migration). The keys go to ClickHouse as a table sent with the query, not as SQL literals.
+ * migration).
  */
 export function findStoredByKeyTable(clickhouse: ClickHouseService, keysTable: string, keys: readonly EventKey[]): Promise<EventKey[]> {
   return clickhouse.queryWithTable<EventKey>(
     sql`
       SELECT account_id, collection_id, event_id
       FROM ${identifier(keysTable)}
-      PREWHERE event_key IN (SELECT sipHash64(concat(account_id, '\\0', collection_id, '\\0', event_id)) FROM candidates)
+      PREWHERE event_key IN (SELECT ${raw(EVENT_KEY_EXPRESSION)} FROM candidates)
     `,
-    {
-      name: 'candidates',
-      columns: [
-        ['account_id', 'String'],
-        ['collection_id', 'String'],
-        ['event_id', 'String'],
-      ],
-      rows: keys.map((key) => [key.account_id, key.collection_id, key.event_id]),
-    },
+    candidatesTable(keys),
+  );
+}
+
+/**
+ * Adds events to the key table directly. The consumer uses it for events found in `events` but
+ * missing from the key table, which an insert cut off between the table and its views leaves.
+ */
+export async function addToKeyTable(clickhouse: ClickHouseService, keysTable: string, keys: readonly EventKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await clickhouse.queryWithTable(
+    sql`
+      INSERT INTO ${identifier(keysTable)} (event_key, account_id, collection_id, event_id)
+      SELECT ${raw(EVENT_KEY_EXPRESSION)}, account_id, collection_id, event_id FROM candidates
+    `,
+    candidatesTable(keys),
   );
 }
 
