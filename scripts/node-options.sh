@@ -4,13 +4,14 @@
 #
 # Without limits V8 lets the heap grow far beyond what the apps keep alive, and each app's
 # resident size passes 200 MB under load. The consumer keeps at most a few MiB of messages alive
-# (one group, see batch-writer.service.ts), and a query response at most a few MiB, so their old
-# spaces are capped. A young generation of 8 MiB semi-spaces keeps every app smaller at a
-# measured cost of a few microseconds of CPU per event (docs/benchmarks.md). Set
+# (one group, see batch-writer.service.ts), a query response at most a few MiB, and ingest at most
+# INGEST_MAX_BYTES_IN_FLIGHT (16 MiB) of request bodies, so all three old spaces are capped. A
+# young generation of 8 MiB semi-spaces keeps every app smaller. The limits cost a few
+# microseconds of CPU per event, measured in docs/benchmarks.md. Set
 # CONSUMER_NODE_OPTIONS, INGEST_NODE_OPTIONS or QUERY_NODE_OPTIONS to replace an app's options.
 case "${1:-}" in
   consumer) echo "${CONSUMER_NODE_OPTIONS---max-old-space-size=96 --max-semi-space-size=8}" ;;
-  ingest) echo "${INGEST_NODE_OPTIONS---max-semi-space-size=8}" ;;
+  ingest) echo "${INGEST_NODE_OPTIONS---max-old-space-size=128 --max-semi-space-size=8}" ;;
   query) echo "${QUERY_NODE_OPTIONS---max-old-space-size=128 --max-semi-space-size=8}" ;;
   *)
     echo "usage: bash scripts/node-options.sh consumer|ingest|query" >&2

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadAppConfig } from '@gallery/config';
-import { exitOnStartupFailure, startHttpApp } from '@gallery/http';
+import { exitOnStartupFailure, limitBytesInFlight, startHttpApp } from '@gallery/http';
 import { IngestModule } from './ingest.module';
 
 async function main(): Promise<void> {
@@ -11,6 +11,8 @@ async function main(): Promise<void> {
     port: config.ingest.port,
     logLevel: config.logLevel,
     bodyLimit: config.ingest.maxBodyBytes,
+    // The ingest heap is capped (scripts/node-options.sh), so the bodies parsed at once are bounded.
+    configure: (app) => limitBytesInFlight(app.getHttpAdapter().getInstance(), config.ingest.maxBytesInFlight, config.ingest.maxBodyBytes),
   });
 }
 

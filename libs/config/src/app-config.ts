@@ -24,6 +24,8 @@ export interface IngestConfig {
   maxBatchEvents: number;
   /** Maximum request body size in bytes; larger bodies get 413. */
   maxBodyBytes: number;
+  /** Maximum bytes of request bodies handled at once; a request past it gets 503. */
+  maxBytesInFlight: number;
 }
 
 export interface QueryConfig {
@@ -101,6 +103,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       port: readInt(env, 'INGEST_PORT', 3000, 0, 65535),
       maxBatchEvents: readInt(env, 'INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000),
       maxBodyBytes: readInt(env, 'INGEST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      maxBytesInFlight: readInt(env, 'INGEST_MAX_BYTES_IN_FLIGHT', 16 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
     },
     query: {
       host: readString(env, 'QUERY_HOST', '127.0.0.1'),

@@ -10,3 +10,4 @@ export * from './http-metrics';
 export * from './clickhouse-readiness';
 export * from './rate-limit';
 export * from './security-headers';
+export * from './bytes-in-flight';
