@@ -37,7 +37,7 @@ export function limitBytesInFlight(fastify: FastifyInstance, maxBytes: number, b
     }
 
     inFlight += bytes;
-    // 'close' follows the response, or a connection lost before it, exactly once.
+    // Node emits 'close' when the response completes or its connection ends first.
     reply.raw.once('close', () => {
       inFlight -= bytes;
     });
