@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   const generate = (count: number) => Array.from({ length: count }, () => toEventRow(workload.nextEnvelope(), { topic: 'bench.ch', partition: 0, offset: offset++ }));
 
   try {
+    const sample = generate(10_000).map((row) => Buffer.byteLength(JSON.stringify(row)));
+    console.log(`JSONEachRow line of an event: ${Math.round(sample.reduce((sum, bytes) => sum + bytes, 0) / sample.length)} bytes on average over ${sample.length} rows\n`);
     console.log(`ClickHouse server CPU per row, ${ROWS} rows per line (${serverPid ? `server pid ${serverPid}` : 'server pid unknown'})\n`);
     console.log('| operation | server CPU per row | rows/s |');
     console.log('| --- | --- | --- |');

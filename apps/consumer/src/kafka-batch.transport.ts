@@ -26,10 +26,11 @@ const PARTITIONS_CONSUMED_CONCURRENTLY = 64;
 /**
  * Most messages and most bytes of message values of one partition handed to the writer at once.
  * They bound the writer's memory, and the messages that an insert cut off by a crash can have left
- * half written (see `recheckBudget`).
+ * half written (see `recheckBudget`). Those are checked the slow way after every assignment, which
+ * is why a delivery is smaller than an insert: the batches of several partitions fill one insert.
  */
 export const MAX_MESSAGES_PER_DELIVERY = 5_000;
-export const MAX_BYTES_PER_DELIVERY = 4 * 1024 * 1024;
+export const MAX_BYTES_PER_DELIVERY = 1024 * 1024;
 
 /** Most bytes of one fetch over all partitions. */
 const MAX_FETCH_BYTES = 4 * 1024 * 1024;

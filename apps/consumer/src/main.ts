@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const transport = new KafkaBatchTransport(
     kafka,
     clickhouse,
-    { topic: config.kafka.topic, groupId: config.kafka.consumerGroup, maxBytesPerPartition: 2 * 1024 * 1024, fault },
+    { topic: config.kafka.topic, groupId: config.kafka.consumerGroup, maxBytesPerPartition: 1024 * 1024, fault },
     watermarks,
   );
 

@@ -73,21 +73,40 @@ interface MessageDraft {
  */
 export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: number): Message[] {
   const drafts: MessageDraft[] = [];
-  // The draft still being filled for each partition, account and receive time.
-  const open = new Map<string, MessageDraft>();
+  // The drafts still being filled, by account and receive time, then by partition. A request's
+  // events share both, so this is usually one map.
+  const open = new Map<string, Map<number, MessageDraft>>();
+  // A request often holds many events of one collection, whose key and partition are computed once.
+  const partitions = new Map<string, Map<string, { key: string; partition: number }>>();
+  let lastOrigin: { account: string; receivedAt: string; drafts: Map<number, MessageDraft> } | undefined;
+
   for (const envelope of envelopes) {
-    const key = partitionKey(envelope.account_id, envelope.event.collection_id);
-    const partition = partitionOf(key, partitionCount);
-    const event = JSON.stringify(envelope.event);
-    const bytes = Buffer.byteLength(event) + 1;
-    const openKey = `${partition}\u0000${envelope.account_id}\u0000${envelope.received_at}`;
-    let draft = open.get(openKey);
+    const { account_id: account, received_at: receivedAt, event } = envelope;
+    if (lastOrigin?.account !== account || lastOrigin.receivedAt !== receivedAt) {
+      const originKey = `${account}\u0000${receivedAt}`;
+      let byPartition = open.get(originKey);
+      if (!byPartition) open.set(originKey, (byPartition = new Map()));
+      lastOrigin = { account, receivedAt, drafts: byPartition };
+    }
+
+    let ofAccount = partitions.get(account);
+    if (!ofAccount) partitions.set(account, (ofAccount = new Map()));
+    let target = ofAccount.get(event.collection_id);
+    if (!target) {
+      const key = partitionKey(account, event.collection_id);
+      target = { key, partition: partitionOf(key, partitionCount) };
+      ofAccount.set(event.collection_id, target);
+    }
+
+    const text = JSON.stringify(event);
+    const bytes = Buffer.byteLength(text) + 1;
+    let draft = lastOrigin.drafts.get(target.partition);
     if (!draft || draft.bytes + bytes > MAX_MESSAGE_EVENT_BYTES) {
-      draft = { partition, key, envelope, events: [], bytes: 0 };
-      open.set(openKey, draft);
+      draft = { partition: target.partition, key: target.key, envelope, events: [], bytes: 0 };
+      lastOrigin.drafts.set(target.partition, draft);
       drafts.push(draft);
     }
-    draft.events.push(event);
+    draft.events.push(text);
     draft.bytes += bytes;
   }
   return drafts.map(({ partition, key, envelope, events }) => ({
