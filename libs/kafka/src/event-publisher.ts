@@ -76,7 +76,7 @@ export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: 
   // The drafts still being filled, by account and receive time, then by partition. A request's
   // events share both, so this is usually one map.
   const open = new Map<string, Map<number, MessageDraft>>();
-  // A request often holds many events of one collection, whose key and partition are computed once.
+  // A request often contains many events of one collection, whose key and partition are computed once.
   const partitions = new Map<string, Map<string, { key: string; partition: number }>>();
   let lastOrigin: { account: string; receivedAt: string; drafts: Map<number, MessageDraft> } | undefined;
 
