@@ -6,6 +6,10 @@ import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 
 const MAX_QUERY_SIZE = 256 * 1024;
 
+function isInsert(text: string): boolean {
+  return text.trimStart().startsWith('INSERT');
+}
+
 /**
  * A stand-in for ClickHouse that is given the stored event ids, serves both kinds of duplicate
  * lookup from them, and records the statements, the tables sent and the inserts.
@@ -33,7 +37,7 @@ class RecordingClickHouse {
   async queryWithTable<Row>(text: string, table: ExternalTable): Promise<Row[]> {
     this.queries.push(text);
     this.tables.push(table);
-    if (text.trimStart().startsWith('INSERT')) {
+    if (isInsert(text)) {
       for (const [, , id] of table.rows) this.keyIds.add(id);
       return [];
     }
@@ -91,7 +95,7 @@ describe('BatchWriterService', () => {
     expect(eventsQueries.length).toBeGreaterThan(1);
     for (const text of eventsQueries) expect(text.length).toBeLessThan(MAX_QUERY_SIZE);
     expect(clickhouse.tables.map((table) => table.rows.length)).toEqual([600]);
-    expect(clickhouse.queries.some((text) => text.trimStart().startsWith('INSERT'))).toBe(false);
+    expect(clickhouse.queries.some(isInsert)).toBe(false);
     expect(outcome).toEqual({ inserted: 5400, duplicates: 601, deadLettered: 0 });
     expect(clickhouse.inserted.some((row) => stored.has(row.event_id))).toBe(false);
   });
@@ -104,7 +108,7 @@ describe('BatchWriterService', () => {
     const recheck = await writer.write({ topic: 'events', partition: 0, recheck: true, messages: ids.slice(0, 3).map((id, offset) => message(offset, id)) });
 
     expect(recheck).toEqual({ inserted: 1, duplicates: 2, deadLettered: 0 });
-    expect(clickhouse.queries.filter((text) => text.trimStart().startsWith('INSERT'))).toHaveLength(1);
+    expect(clickhouse.queries.filter(isInsert)).toHaveLength(1);
     expect(clickhouse.keyIds.has(ids[1])).toBe(true);
 
     // A later copy of ids[1] is checked in the key table only, and is now found there.

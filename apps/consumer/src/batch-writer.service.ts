@@ -293,5 +293,4 @@ export class BatchWriterService {
       `added ${missing.length} stored event(s) missing from ${keysTable}, left by an insert cut off before its views`,
     );
   }
-
 }

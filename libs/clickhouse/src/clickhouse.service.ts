@@ -56,8 +56,8 @@ export class ClickHouseService implements OnApplicationShutdown {
   }
 
   /**
-   * Runs a SELECT that reads a small table sent with the request (ClickHouse "external data"),
-   * named `table.name` in the query. Sending thousands of values this way costs the server far
+   * Runs a statement that reads a small table sent with the request (ClickHouse "external data"),
+   * named `table.name` in the query. An INSERT … SELECT returns no rows. Sending thousands of values this way costs the server far
    * less than parsing them as literals of an IN list.
    */
   async queryWithTable<Row>(query: string, table: ExternalTable): Promise<Row[]> {

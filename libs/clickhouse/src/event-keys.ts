@@ -16,7 +16,7 @@ export function eventKeyText(key: EventKey): string {
   return `${key.account_id}\u0000${key.collection_id}\u0000${key.event_id}`;
 }
 
-/** Computes a row's key as the event_keys migration does. */
+/** SQL of a row's key, the same expression as in the event_keys migration. */
 const EVENT_KEY_EXPRESSION = "sipHash64(concat(account_id, '\\0', collection_id, '\\0', event_id))";
 
 /** Sends event identities with a query as a table named `candidates`, not as SQL literals. */
@@ -50,6 +50,7 @@ export function findStoredByKeyTable(clickhouse: ClickHouseService, keysTable: s
 /**
  * Adds events to the key table directly. The consumer uses it for events found in `events` but
  * missing from the key table, which an insert cut off between the table and its views leaves.
+ * NOTE: external data in an INSERT … SELECT has been run on ClickHouse 18.16 only.
  */
 export async function addToKeyTable(clickhouse: ClickHouseService, keysTable: string, keys: readonly EventKey[]): Promise<void> {
   if (keys.length === 0) return;

@@ -5,8 +5,8 @@ export const JSON_LINES_CHUNK_BYTES = 1024 * 1024;
  * Lines of text, each ending in a line break, kept as UTF-8 in large buffers outside the
  * JavaScript heap. A consumer group keeps thousands of row lines while it waits for its insert.
  * Kept as strings, each would be copied by every young-generation collection until promoted, and
- * that cost more CPU than building them. Here each line is encoded once, and the garbage collector sees
- * a few buffers.
+ * that cost more CPU than building them. Here each line is encoded once, into a few buffers that
+ * the garbage collector does not copy.
  */
 export class JsonLines {
   private readonly chunks: Buffer[] = [];
@@ -28,10 +28,10 @@ export class JsonLines {
   /** Appends a line; `line` must not contain a line break. Returns the line's index. */
   append(line: string): number {
     // UTF-8 takes at most three bytes per UTF-16 code unit.
-    const most = line.length * 3 + 1;
+    const maxBytes = line.length * 3 + 1;
     let chunk = this.chunks[this.chunks.length - 1];
-    if (chunk === undefined || chunk.length - this.used < most) {
-      chunk = Buffer.allocUnsafeSlow(Math.max(JSON_LINES_CHUNK_BYTES, most));
+    if (chunk === undefined || chunk.length - this.used < maxBytes) {
+      chunk = Buffer.allocUnsafeSlow(Math.max(JSON_LINES_CHUNK_BYTES, maxBytes));
       this.chunks.push(chunk);
       this.used = 0;
     }

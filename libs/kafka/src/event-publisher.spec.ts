@@ -32,7 +32,8 @@ describe('toMessages', () => {
     }
   });
 
-  it('matches kafkajs murmur2 and its default partitioner on keys of every length and alphabet', () => {
+  it('matches kafkajs partitioning on any key', () => {
+    // Keys of every length up to 40, in ASCII, Latin-1, CJK, emoji and NUL characters.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: string) => number;
     const partitioner = Partitioners.DefaultPartitioner();
