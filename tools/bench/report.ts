@@ -54,6 +54,14 @@ export function renderMarkdown(results: Record<string, any>): string {
     latency('ingest request', half.ingest_request_latency, 'p99 ≤ 25 ms');
     latency('event → queryable', half.event_to_queryable_latency, 'p99 ≤ 2000 ms');
     lines.push('');
+    const shares = half.ingest_request_shares;
+    if (shares) {
+      const percent = (share: number | undefined) => (share === undefined ? '—' : `${(share * 100).toFixed(1)} %`);
+      lines.push('Requests answered within 25 ms (and 50 ms), as the load generator saw them, as the ingest app timed them, and the wait for Kafka alone:', '');
+      lines.push(row(['load generator', 'ingest app', 'Kafka acknowledgement']), row(['---', '---', '---']));
+      lines.push(row([percent(shares.client_within_25_ms), `${percent(shares.app_within_25_ms)} (${percent(shares.app_within_50_ms)})`, `${percent(shares.kafka_ack_within_25_ms)} (${percent(shares.kafka_ack_within_50_ms)})`]));
+      lines.push('');
+    }
   }
 
   if (results.queries_small && results.queries_large) {
