@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { FastifyRequest } from 'fastify';
 import { Caller, CurrentCaller, RequireScope } from '@gallery/http';
 import { IngestResult, IngestService } from './ingest.service';
 
@@ -7,10 +8,16 @@ import { IngestResult, IngestService } from './ingest.service';
 export class EventsController {
   constructor(private readonly ingest: IngestService) {}
 
-  /** Accepts events; 202 means Kafka has durably stored every one of them. */
+  /**
+   * Accepts events; 202 means Kafka has durably stored every one of them. The parsed body is
+   * taken off the request, which Fastify keeps until the response is sent, so that it becomes
+   * garbage as soon as its events are encoded.
+   */
   @Post()
   @HttpCode(202)
-  async post(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<{ data: IngestResult }> {
-    return { data: await this.ingest.ingest(body, caller) };
+  post(@Req() request: FastifyRequest, @CurrentCaller() caller: Caller): Promise<{ data: IngestResult }> {
+    const body = request.body;
+    request.body = undefined;
+    return this.ingest.ingest(body, caller).then((data) => ({ data }));
   }
 }

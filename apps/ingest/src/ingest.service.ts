@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEnvelope, FieldError, formatIsoInstant, parseIsoInstant, validateEvent } from '@gallery/contract';
 import { ApiError, Caller } from '@gallery/http';
-import { EventPublisher } from '@gallery/kafka';
+import { EncodedMessages, EventPublisher } from '@gallery/kafka';
 import { eventsAcceptedTotal, eventsRejectedTotal, publishDurationSeconds } from './ingest.metrics';
 
 /** Earliest `occurred_at` accepted: ClickHouse DateTime starts in 1970 and no gallery predates 2000. */
@@ -33,8 +33,21 @@ export class IngestService {
   /**
    * Accepts one event object or `{ "events": [ … ] }`. Every event is validated before anything is
    * published; one invalid event rejects the whole request with every error listed.
+   *
+   * While Kafka acknowledges, only the encoded messages and the event ids are kept. The parsed
+   * events can be collected as soon as they are encoded.
    */
-  async ingest(body: unknown, caller: Caller): Promise<IngestResult> {
+  ingest(body: unknown, caller: Caller): Promise<IngestResult> {
+    const envelopes = this.validate(body, caller);
+    const eventIds = envelopes.map((envelope) => envelope.event.event_id);
+    return this.publisher.encode(envelopes).then(
+      (encoded) => this.publish(encoded, eventIds, caller),
+      (error: unknown) => this.publishFailed(error, eventIds, caller),
+    );
+  }
+
+  /** Returns the request's events in envelopes, or throws a 400 listing every invalid field. */
+  private validate(body: unknown, caller: Caller): EventEnvelope[] {
     const receivedAt = Date.now();
     const receivedAtText = formatIsoInstant(receivedAt);
     const { items, pathOf } = this.splitBody(body);
@@ -65,29 +78,36 @@ export class IngestService {
       eventsRejectedTotal.inc({ reason: 'validation_failed' }, items.length);
       throw new ApiError(400, 'validation_failed', `${errors.length} invalid field(s); nothing was accepted`, errors);
     }
+    return envelopes;
+  }
 
+  private async publish(encoded: EncodedMessages, eventIds: string[], caller: Caller): Promise<IngestResult> {
     const stopTimer = publishDurationSeconds.startTimer();
     try {
-      await this.publisher.publish(envelopes);
+      await this.publisher.send(encoded);
       stopTimer({ outcome: 'acked' });
     } catch (error) {
       stopTimer({ outcome: 'failed' });
-      eventsRejectedTotal.inc({ reason: 'kafka_unavailable' }, envelopes.length);
-      this.logger.error(
-        { err: error, account_id: caller.accountId, key_id: caller.keyId, events: envelopes.length, first_event_id: envelopes[0]?.event.event_id },
-        `publishing ${envelopes.length} event(s) to Kafka failed; answering 503`,
-      );
-      throw new ApiError(
-        503,
-        'kafka_unavailable',
-        `the event log is unavailable, so nothing was accepted; retry the same request after ${RETRY_AFTER_SECONDS} s`,
-        undefined,
-        { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-      );
+      return this.publishFailed(error, eventIds, caller);
     }
+    eventsAcceptedTotal.inc(eventIds.length);
+    return { accepted: eventIds.length, event_ids: eventIds };
+  }
 
-    eventsAcceptedTotal.inc(envelopes.length);
-    return { accepted: envelopes.length, event_ids: envelopes.map((envelope) => envelope.event.event_id) };
+  /** Logs a failed publish and throws a 503: nothing of the request was accepted. */
+  private publishFailed(error: unknown, eventIds: string[], caller: Caller): never {
+    eventsRejectedTotal.inc({ reason: 'kafka_unavailable' }, eventIds.length);
+    this.logger.error(
+      { err: error, account_id: caller.accountId, key_id: caller.keyId, events: eventIds.length, first_event_id: eventIds[0] },
+      `publishing ${eventIds.length} event(s) to Kafka failed; answering 503`,
+    );
+    throw new ApiError(
+      503,
+      'kafka_unavailable',
+      `the event log is unavailable, so nothing was accepted; retry the same request after ${RETRY_AFTER_SECONDS} s`,
+      undefined,
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    );
   }
 
   private splitBody(body: unknown): { items: unknown[]; pathOf: (index: number) => string } {

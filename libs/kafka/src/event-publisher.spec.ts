@@ -11,11 +11,12 @@ describe('toMessages', () => {
   const envelopes = Array.from({ length: 400 }, (_, index) => envelope(`col-${index % 37}`, `id-${index}`));
 
   it('keeps events in their key partition', () => {
-    const messages = toMessages(envelopes, 6);
+    const { messages, bytes } = toMessages(envelopes, 6);
+    expect(bytes).toBe(messages.reduce((sum, message) => sum + (message.value as Buffer).length, 0));
     expect(new Set(messages.map((message) => message.partition)).size).toBe(messages.length);
     const seen: string[] = [];
     for (const message of messages) {
-      const value = JSON.parse(message.value as string) as { account_id: string; received_at: string; events: Array<{ event_id: string; collection_id: string }> };
+      const value = JSON.parse((message.value as Buffer).toString('utf8')) as { account_id: string; received_at: string; events: Array<{ event_id: string; collection_id: string }> };
       expect(value.account_id).toBe('acct_demo');
       expect(value.received_at).toBe('2026-06-14T18:22:06.000Z');
       for (const event of value.events) {
@@ -27,7 +28,7 @@ describe('toMessages', () => {
     expect(seen.sort()).toEqual(envelopes.map((item) => item.event.event_id).sort());
     // Within a partition the events keep the order in which they were posted.
     for (const message of messages) {
-      const ids = (JSON.parse(message.value as string) as { events: Array<{ event_id: string }> }).events.map((event) => Number(event.event_id.slice(3)));
+      const ids = (JSON.parse((message.value as Buffer).toString('utf8')) as { events: Array<{ event_id: string }> }).events.map((event) => Number(event.event_id.slice(3)));
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
     }
   });
@@ -52,16 +53,26 @@ describe('toMessages', () => {
 
   it('splits a partition into messages of bounded size', () => {
     const big = Array.from({ length: 2000 }, (_, index) => envelope('one-collection', `id-${index}`));
-    const messages = toMessages(big, 6);
+    const { messages } = toMessages(big, 6);
     expect(messages.length).toBeGreaterThan(1);
-    for (const message of messages) expect(Buffer.byteLength(message.value as string)).toBeLessThan(MAX_MESSAGE_EVENT_BYTES + 200);
-    const count = messages.reduce((sum, message) => sum + (JSON.parse(message.value as string) as { events: unknown[] }).events.length, 0);
+    for (const message of messages) expect((message.value as Buffer).length).toBeLessThan(MAX_MESSAGE_EVENT_BYTES + 200);
+    const count = messages.reduce((sum, message) => sum + (JSON.parse((message.value as Buffer).toString('utf8')) as { events: unknown[] }).events.length, 0);
     expect(count).toBe(2000);
+  });
+
+  it('encodes values as UTF-8 and counts their bytes', () => {
+    const named = envelope('c', 'a');
+    const event = { ...named.event, photo: { ...(named.event as { photo: object }).photo, file_name: 'mariée-写真-📷.jpg' } };
+    const { messages, bytes } = toMessages([{ ...named, event } as EventEnvelope], 1);
+    const value = messages[0].value as Buffer;
+    expect(bytes).toBe(value.length);
+    expect(value.length).toBeGreaterThan(value.toString('utf8').length);
+    expect((JSON.parse(value.toString('utf8')) as { events: Array<{ photo: { file_name: string } }> }).events[0].photo.file_name).toBe('mariée-写真-📷.jpg');
   });
 
   it('keeps accounts and receive times apart', () => {
     const mixed = [envelope('c', 'a', '2026-06-14T18:22:06.000Z'), envelope('c', 'b', '2026-06-14T18:22:07.000Z')];
-    const messages = toMessages(mixed, 1);
+    const { messages } = toMessages(mixed, 1);
     expect(messages).toHaveLength(2);
   });
 });

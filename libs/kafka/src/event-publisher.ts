@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { EventEnvelope, partitionKey } from '@gallery/contract';
 
-/** Most bytes of message values coalesced into one send; a larger single request goes alone. */
+/** Most bytes of message values coalesced into one Kafka request; a larger single send goes alone. */
 const MAX_COALESCED_BYTES = 1024 * 1024;
 
 /**
@@ -10,6 +10,14 @@ const MAX_COALESCED_BYTES = 1024 * 1024;
  * of 1 MiB per record batch (`message.max.bytes`).
  */
 export const MAX_MESSAGE_EVENT_BYTES = 256 * 1024;
+
+/**
+ * Bytes that must be waiting before a second lane starts a send while another is in flight. Below
+ * it, sends wait for the busy lane and then go out together: a Kafka request costs kafkajs and the
+ * broker far more than its bytes, so single events posted one per request would otherwise cost a
+ * Kafka request each.
+ */
+const MIN_BYTES_FOR_ANOTHER_LANE = 64 * 1024;
 
 const PARTITION_COUNT_REFRESH_MS = 60_000;
 
@@ -65,13 +73,22 @@ interface MessageDraft {
   bytes: number;
 }
 
+/** Messages ready to send, and the bytes of their values. */
+export interface EncodedMessages {
+  messages: Message[];
+  bytes: number;
+}
+
 /**
  * Turns envelopes into as few messages as possible: one per partition, account and receive time,
  * each holding at most {@link MAX_MESSAGE_EVENT_BYTES} of events. An event goes to the partition
  * its own key (account and collection) maps to, so every event of a collection stays in one
  * partition and in order. The message key is the key of its first event.
+ *
+ * Values are UTF-8 buffers. They are encoded here once, so the byte count needs no second pass,
+ * and a request's parsed events need not live on until Kafka acknowledges the messages.
  */
-export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: number): Message[] {
+export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: number): EncodedMessages {
   const drafts: MessageDraft[] = [];
   // The drafts still being filled, by account and receive time, then by partition. A request's
   // events share both, so this is usually one map.
@@ -109,11 +126,13 @@ export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: 
     draft.events.push(text);
     draft.bytes += bytes;
   }
-  return drafts.map(({ partition, key, envelope, events }) => ({
-    partition,
-    key,
-    value: `{"account_id":${JSON.stringify(envelope.account_id)},"received_at":${JSON.stringify(envelope.received_at)},"events":[${events.join(',')}]}`,
-  }));
+  let total = 0;
+  const messages = drafts.map(({ partition, key, envelope, events }): Message => {
+    const value = Buffer.from(`{"account_id":${JSON.stringify(envelope.account_id)},"received_at":${JSON.stringify(envelope.received_at)},"events":[${events.join(',')}]}`, 'utf8');
+    total += value.length;
+    return { partition, key, value };
+  });
+  return { messages, bytes: total };
 }
 
 /** Idempotent producers sending at the same time; each keeps one request in flight. */
@@ -206,12 +225,15 @@ class ProducerLane {
 }
 
 /**
- * Publishes event envelopes. A publish resolves only after every in-sync replica acknowledged the
- * write (acks = -1), so a resolved publish is durable.
+ * Publishes event envelopes in two steps: {@link encode} groups them into messages, and
+ * {@link send} resolves only after every in-sync replica acknowledged the write (acks = -1), so a
+ * resolved send is durable. Between the two, the caller can let go of the envelopes.
  *
  * Sends go out through {@link PRODUCER_LANES} idempotent producers, each with one request in
- * flight. Publishes that arrive while every lane is busy wait and go out together in the next
- * free lane's send, up to about 1 MiB, which turns many small round trips into few large ones.
+ * flight. Sends that find no lane to take them wait and go out together in the next Kafka request,
+ * up to about 1 MiB, which turns many small round trips into few large ones. A second lane starts
+ * while another is busy only when enough bytes wait, so large requests overlap their round trips
+ * and small ones share them.
  * Every caller still resolves only after its own envelopes were acknowledged, and all callers of
  * a failed send get the error. Requests in flight at the same time have no order between them,
  * so sending them through different producers loses no ordering a producer could observe: a
@@ -222,6 +244,7 @@ export class EventPublisher {
   private readonly lanes: ProducerLane[];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly waiting: PendingPublish[] = [];
+  private waitingBytes = 0;
   private partitions: Promise<number> | undefined;
   private partitionsReadAt = 0;
 
@@ -241,15 +264,15 @@ export class EventPublisher {
     return this.lanes.some((lane) => lane.isConnected);
   }
 
-  /**
-   * Publishes envelopes, grouped into messages per partition (see {@link toMessages}); resolves
-   * once Kafka acknowledged them.
-   */
-  async publish(envelopes: readonly EventEnvelope[]): Promise<void> {
-    const partitions = await this.partitionCount();
-    const messages = toMessages(envelopes, partitions);
-    const bytes = messages.reduce((sum, message) => sum + Buffer.byteLength(message.value as string), 0);
+  /** Groups envelopes into messages for this topic's partitions (see {@link toMessages}). */
+  async encode(envelopes: readonly EventEnvelope[]): Promise<EncodedMessages> {
+    return toMessages(envelopes, await this.partitionCount());
+  }
+
+  /** Sends encoded messages; resolves once Kafka acknowledged all of them. */
+  async send({ messages, bytes }: EncodedMessages): Promise<void> {
     const sending = new Promise<void>((resolve, reject) => this.waiting.push({ messages, bytes, resolve, reject }));
+    this.waitingBytes += bytes;
     this.pump();
     this.inFlight.add(sending);
     try {
@@ -259,7 +282,7 @@ export class EventPublisher {
     }
   }
 
-  /** Waits until every publish in flight has settled, for at most `timeoutMs`; returns whether they all did. */
+  /** Waits until every send in flight has settled, for at most `timeoutMs`; returns whether they all did. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.inFlight.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
@@ -276,11 +299,15 @@ export class EventPublisher {
     await Promise.all(this.lanes.map((lane) => lane.disconnect()));
   }
 
-  /** Hands what is waiting to idle lanes, each send at most {@link MAX_COALESCED_BYTES}. */
+  /**
+   * Hands what is waiting to idle lanes, each Kafka request at most {@link MAX_COALESCED_BYTES}.
+   * While a lane is busy, another starts only for at least {@link MIN_BYTES_FOR_ANOTHER_LANE}.
+   */
   private pump(): void {
     for (const lane of this.lanes) {
       if (this.waiting.length === 0) return;
       if (lane.busy) continue;
+      if (this.waitingBytes < MIN_BYTES_FOR_ANOTHER_LANE && this.lanes.some((other) => other.busy)) return;
       lane.busy = true;
 
       const batch: PendingPublish[] = [];
@@ -290,6 +317,7 @@ export class EventPublisher {
         batch.push(next);
         bytes += next.bytes;
       }
+      this.waitingBytes -= bytes;
 
       lane
         .send(batch.flatMap((pending) => pending.messages))
@@ -305,7 +333,7 @@ export class EventPublisher {
   }
 
   /**
-   * Returns the topic's partition count. The first publish waits for it. Afterwards it is read
+   * Returns the topic's partition count. The first encode waits for it. Afterwards it is read
    * again in the background once a minute, so later publishes do not wait for the cluster.
    */
   private async partitionCount(): Promise<number> {
