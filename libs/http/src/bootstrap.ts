@@ -57,7 +57,7 @@ export async function startHttpApp(module: Type<unknown> | DynamicModule, option
       reply.header('x-request-id', String(request.id));
     });
 
-  await addSecurityHeaders(app);
+  addSecurityHeaders(app);
   enableCors(app, options.corsOrigins ?? loadAppConfig().security.corsOrigins);
 
   await options.configure?.(app);

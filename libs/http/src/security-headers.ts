@@ -1,19 +1,32 @@
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /**
- * Adds the security headers of @fastify/helmet 13 (for Fastify 5) to every response. Its default
- * Content-Security-Policy allows scripts and styles from the same origin only, which is what
- * Swagger UI at /docs needs: @nestjs/swagger serves it as files with no inline script. The JSON
- * and CSV endpoints are not rendered by browsers, so the same policy costs them nothing.
+ * Helmet's middleware for this service's headers. Its default Content-Security-Policy allows
+ * scripts and styles from the same origin only, which is what Swagger UI at /docs needs:
+ * @nestjs/swagger serves it as files with no inline script. The JSON and CSV endpoints are not
+ * rendered by browsers, so the same policy costs them nothing.
  */
-export async function addSecurityHeaders(app: NestFastifyApplication): Promise<void> {
-  await app.register(helmet, {
+export function securityHeadersMiddleware() {
+  return helmet({
     // The APIs speak plain HTTP behind a TLS-terminating proxy, which owns HSTS for its domain.
     strictTransportSecurity: false,
     crossOriginResourcePolicy: { policy: 'same-origin' },
     referrerPolicy: { policy: 'no-referrer' },
   });
+}
+
+/**
+ * Adds helmet's security headers to every response, errors included, before any handler runs.
+ * The middleware is built once: building it per request, as @fastify/helmet does, parses the
+ * policy again each time.
+ */
+export function addSecurityHeaders(app: NestFastifyApplication): void {
+  const middleware = securityHeadersMiddleware();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => middleware(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
 }
 
 /**
