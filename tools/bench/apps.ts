@@ -19,17 +19,37 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
 }
 
-/** Starts consumer, ingest and query from dist/ with the given settings and Node options; the consumer first. */
-export async function startApps(root: string, env: Record<string, string>, logDir: string, nodeArgs: (app: string) => string[] = () => [], consumers = 1): Promise<RunningApps> {
+/** Returns a function that starts an app from dist/ under a label, logging to `<label>.log` in `logDir`. */
+function appStarter(root: string, env: Record<string, string>, logDir: string, nodeArgs: (app: string) => string[], children: Map<string, ChildProcess>) {
   mkdirSync(logDir, { recursive: true });
-  const children = new Map<string, ChildProcess>();
-  const start = (app: string, label = app, extraEnv: Record<string, string> = {}) => {
+  return (app: string, label = app, extraEnv: Record<string, string> = {}) => {
     const main = join(root, 'dist', 'apps', app, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
     const log = openSync(join(logDir, `${label}.log`), 'w');
     children.set(label, spawn(process.execPath, [...nodeArgs(app), main], { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', log, log] }));
     closeSync(log);
   };
+}
+
+/** Starts the ingest app alone, for measurements that need only Kafka. */
+export async function startIngest(root: string, env: Record<string, string>, logDir: string, nodeArgs: (app: string) => string[] = () => []): Promise<RunningApps> {
+  const children = new Map<string, ChildProcess>();
+  const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;
+  appStarter(root, env, logDir, nodeArgs, children)('ingest');
+  try {
+    // Ready means connected to Kafka, so the first measured request does not wait for that.
+    await waitFor('the ingest app', async () => (await fetch(`${ingestUrl}/ready`)).ok);
+  } catch (error) {
+    for (const child of children.values()) child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}; its log is in ${logDir}`);
+  }
+  return { env, ingestUrl, queryUrl: '', children, logDir };
+}
+
+/** Starts consumer, ingest and query from dist/ with the given settings and Node options; the consumer first. */
+export async function startApps(root: string, env: Record<string, string>, logDir: string, nodeArgs: (app: string) => string[] = () => [], consumers = 1): Promise<RunningApps> {
+  const children = new Map<string, ChildProcess>();
+  const start = appStarter(root, env, logDir, nodeArgs, children);
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;
   const queryUrl = `http://127.0.0.1:${env.QUERY_PORT}`;
 

@@ -1,15 +1,13 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { ClickHouseService, toEventRow } from '@gallery/clickhouse';
 import { peakRssMiB, startApps, stopApps } from './apps';
 import { CpuPids, measureCpu, stackPid } from './cpu';
 import { appNodeOptions } from '../node-options';
-import { benchIngestKey, READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, prepareBatches, prepareRows, queryLatencies } from './measurements';
+import { READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, prepareBatches, prepareRows, queryLatencies, newRun } from './measurements';
 import { renderMarkdown } from './report';
 import { DEFAULT_WORKLOAD, Workload } from './workload';
 
@@ -44,13 +42,6 @@ const E2E_BATCH_EVENTS = 500;
 
 function log(message: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
-
-function writeKeysFile(path: string): void {
-  const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
-  const keys = DEFAULT_WORKLOAD.accounts.map((account) => ({ id: `bench-${account}`, account_id: account, scopes: ['ingest'], key_sha256: sha256(benchIngestKey(account)) }));
-  keys.push({ id: 'bench-read', account_id: 'acct_demo', scopes: ['read'], key_sha256: sha256(READ_KEY) });
-  writeFileSync(path, JSON.stringify({ keys }, null, 2));
 }
 
 function versions() {
@@ -96,11 +87,7 @@ async function loadProbeCollection(clickhouse: ClickHouseService, events: number
 }
 
 async function main(): Promise<void> {
-  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const cacheDir = join(ROOT, '.cache', 'bench', runId);
-  mkdirSync(cacheDir, { recursive: true });
-  const keysFile = join(cacheDir, 'api-keys.json');
-  writeKeysFile(keysFile);
+  const { runId, cacheDir, keysFile } = newRun(ROOT);
 
   const env = {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',

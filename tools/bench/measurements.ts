@@ -1,11 +1,14 @@
 import { ClickHouseService, EventRow, toEventRow } from '@gallery/clickhouse';
 import { partitionKey } from '@gallery/contract';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { Kafka, Partitioners } from 'kafkajs';
 import { RunningApps } from './apps';
 import { ingestShares, readMetrics } from './app-histograms';
 import { latencySummary, round } from './stats';
-import { Workload } from './workload';
+import { DEFAULT_WORKLOAD, Workload } from './workload';
 
 /** Returns the ingest key the benchmark writes into its own key file for an account. */
 export function benchIngestKey(accountId: string): string {
@@ -14,6 +17,24 @@ export function benchIngestKey(accountId: string): string {
 
 /** The read key of acct_demo in the benchmark's key file. */
 export const READ_KEY = 'bench-read-acct_demo-0000';
+
+/** Creates a run id and the run's cache folder, containing the benchmark's key file. */
+export function newRun(root: string): { runId: string; cacheDir: string; keysFile: string } {
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const cacheDir = join(root, '.cache', 'bench', runId);
+  mkdirSync(cacheDir, { recursive: true });
+  const keysFile = join(cacheDir, 'api-keys.json');
+  writeKeysFile(keysFile);
+  return { runId, cacheDir, keysFile };
+}
+
+/** Writes the benchmark's key file: an ingest key for every account of the workload, and the read key. */
+export function writeKeysFile(path: string): void {
+  const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+  const keys = DEFAULT_WORKLOAD.accounts.map((account) => ({ id: `bench-${account}`, account_id: account, scopes: ['ingest'], key_sha256: sha256(benchIngestKey(account)) }));
+  keys.push({ id: 'bench-read', account_id: 'acct_demo', scopes: ['read'], key_sha256: sha256(READ_KEY) });
+  writeFileSync(path, JSON.stringify({ keys }, null, 2));
+}
 
 /** Generates `total` rows of the `events` table in batches of `batchSize`, before any measuring. */
 export function prepareRows(workload: Workload, total: number, batchSize: number, topic = 'bench.direct'): EventRow[][] {
@@ -90,11 +111,11 @@ export interface PreparedBatch {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** Posts one batch and resolves with its latency in milliseconds, from sending to the last byte of the response. */
-function post(apps: RunningApps, batch: PreparedBatch): Promise<number> {
+function post(ingestUrl: string, batch: PreparedBatch): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const headers = { 'content-type': 'application/json', 'content-length': batch.body.length, authorization: `Bearer ${benchIngestKey(batch.accountId)}` };
-    const sent = request(`${apps.ingestUrl}/api/v1/events`, { method: 'POST', agent, headers }, (response) => {
+    const sent = request(`${ingestUrl}/api/v1/events`, { method: 'POST', agent, headers }, (response) => {
       response.resume();
       response.on('error', reject);
       response.on('end', () => {
@@ -117,6 +138,21 @@ function prepare(accountId: string, events: unknown[]): PreparedBatch {
  */
 export function prepareBatches(workload: Workload, total: number, batchSize: number): PreparedBatch[] {
   return nextBatches(workload, total, batchSize).map((batch) => prepare(batch.accountId, batch.events));
+}
+
+/** Posts the batches with `concurrency` clients, each posting its next batch once the last was answered; resolves with every latency. */
+export async function postAll(ingestUrl: string, batches: readonly PreparedBatch[], concurrency: number): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        latencies.push(await post(ingestUrl, batch));
+      }
+    }),
+  );
+  return latencies;
 }
 
 /** Groups the next `count` envelopes into per-account batches of at most `batchSize`. */
@@ -147,17 +183,8 @@ async function countEvents(clickhouse: ClickHouseService): Promise<number> {
 export async function endToEndThroughput(apps: RunningApps, clickhouse: ClickHouseService, batches: PreparedBatch[], concurrency: number) {
   const before = await countEvents(clickhouse);
   const total = batches.reduce((sum, batch) => sum + batch.events, 0);
-  const latencies: number[] = [];
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < batches.length) {
-        const batch = batches[next++];
-        latencies.push(await post(apps, batch));
-      }
-    }),
-  );
+  const latencies = await postAll(apps.ingestUrl, batches, concurrency);
   const acknowledgedSeconds = (performance.now() - started) / 1000;
   while ((await countEvents(clickhouse)) < before + total) {
     assertAppsRunning(apps);
@@ -215,7 +242,7 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
         bytes_transferred: 1,
       };
       const started = performance.now();
-      await post(apps, prepare('acct_demo', [marker]));
+      await post(apps.ingestUrl, prepare('acct_demo', [marker]));
       for (;;) {
         const response = await fetch(`${apps.queryUrl}/api/v1/collections/${collection}/photo_downloads?limit=1`, { headers: { 'x-api-key': READ_KEY } });
         const body = (await response.json()) as { data?: { totals?: { downloads?: number } } };
@@ -234,7 +261,7 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     tick++;
     const batch = bodies[tick % bodies.length];
-    inFlight.push(post(apps, batch).then((ms) => void requestLatencies.push(ms)));
+    inFlight.push(post(apps.ingestUrl, batch).then((ms) => void requestLatencies.push(ms)));
   }
   await Promise.all(inFlight);
   const metricsAfter = await readMetrics(apps.ingestUrl);

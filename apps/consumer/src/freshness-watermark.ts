@@ -40,9 +40,9 @@ export function computeWatermark(position: PartitionPosition, safetyMarginMs: nu
 
 /**
  * Writes freshness watermarks per partition to the ClickHouse table `ingest_watermarks` (a
- * ReplacingMergeTree keyed by topic and partition, read with max(watermark_ms)): after each
- * committed batch and every `checkIntervalMs`, so partitions without messages get rows too. A
- * watermark never moves backwards. It also updates the consumer lag gauge from the same check.
+ * ReplacingMergeTree keyed by topic and partition, read with max(watermark_ms)): after committed
+ * batches and every `checkIntervalMs`, so partitions without messages get rows too. A watermark
+ * never moves backwards. It also updates the consumer lag gauge from the same check.
  */
 export class FreshnessWatermarks {
   private readonly logger = new Logger(FreshnessWatermarks.name);
@@ -50,6 +50,9 @@ export class FreshnessWatermarks {
   private readonly lastStoredTimestamps = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
+  /** Watermarks of committed batches not yet written, by partition, and the insert writing the others. */
+  private queued = new Map<number, number>();
+  private writingQueued: Promise<void> | undefined;
   private failingSince: number | undefined;
 
   constructor(
@@ -68,11 +71,18 @@ export class FreshnessWatermarks {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.checking;
+    await this.writingQueued;
     await this.admin.disconnect().catch(() => undefined);
   }
 
-  /** Records a committed batch whose last message has this Kafka timestamp. */
-  async recordCommittedBatch(partition: number, committedOffset: number, lastTimestampMs: number, highWatermark: number): Promise<void> {
+  /**
+   * Records a committed batch whose last message has this Kafka timestamp. Its watermark is written
+   * in the background, with at most one insert at a time. Watermarks of batches committed meanwhile
+   * wait and share the next insert, so the consumer does not wait for ClickHouse here and writes one
+   * row per partition and insert, not per batch. The returned promise settles when the watermark is
+   * written or its failed write was logged; it never rejects.
+   */
+  recordCommittedBatch(partition: number, committedOffset: number, lastTimestampMs: number, highWatermark: number): Promise<void> {
     this.lastStoredTimestamps.set(partition, Math.max(lastTimestampMs, this.lastStoredTimestamps.get(partition) ?? 0));
     consumerLagMessages.set({ topic: this.options.topic, partition: String(partition) }, Math.max(0, highWatermark - committedOffset));
     // The fetch time of the batch is unknown, so the caught-up rule waits for the next check.
@@ -80,7 +90,26 @@ export class FreshnessWatermarks {
       { committedOffset, highWatermark: Number.MAX_SAFE_INTEGER, checkedAtMs: 0, lastStoredTimestampMs: this.lastStoredTimestamps.get(partition) },
       this.options.safetyMarginMs,
     );
-    if (watermark !== undefined) await this.write(new Map([[partition, watermark]]));
+    if (watermark === undefined) return this.writingQueued ?? Promise.resolve();
+    this.queued.set(partition, Math.max(watermark, this.queued.get(partition) ?? 0));
+    this.writingQueued ??= this.writeQueued().finally(() => (this.writingQueued = undefined));
+    return this.writingQueued;
+  }
+
+  /** Writes queued watermarks until none are left; a failed insert is logged, and the next check writes them again. */
+  private async writeQueued(): Promise<void> {
+    while (this.queued.size > 0) {
+      const watermarks = this.queued;
+      this.queued = new Map();
+      try {
+        await this.write(watermarks);
+      } catch (error) {
+        this.logger.warn(
+          { err: error, topic: this.options.topic, partitions: [...watermarks.keys()] },
+          `writing the freshness watermarks of ${this.options.topic} partitions ${[...watermarks.keys()].join(', ')} failed; the next check writes them again`,
+        );
+      }
+    }
   }
 
   /** Compares committed offsets with high watermarks and writes the watermarks that moved. */

@@ -166,10 +166,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     await this.commit(topic, partition, lastOffset, resolveOffset);
     await heartbeat();
 
+    // Written in the background; the next fetch does not wait for ClickHouse.
     const lastTimestamp = Number(batch.messages[batch.messages.length - 1].timestamp);
-    await this.watermarks
-      .recordCommittedBatch(partition, lastOffset + 1, lastTimestamp, Number(batch.highWatermark))
-      .catch((error: unknown) => this.logger.warn({ err: error, topic, partition }, `writing the freshness watermark of ${topic}/${partition} failed; the next check retries`));
+    void this.watermarks.recordCommittedBatch(partition, lastOffset + 1, lastTimestamp, Number(batch.highWatermark));
   }
 
   /** Tells whether a delivery starts within the partition's recheck budget, and spends the budget on it. */

@@ -1,0 +1,120 @@
+import 'reflect-metadata';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { startIngest, stopApps } from './apps';
+import { cpuSeconds, stackPid } from './cpu';
+import { appNodeOptions } from '../node-options';
+import { postAll, prepareBatches, newRun } from './measurements';
+import { latencySummary, round } from './stats';
+import { DEFAULT_WORKLOAD, Workload } from './workload';
+
+/**
+ * Measures what one ingest request costs, by the number of events it carries: the ingest app's
+ * CPU per request and per event, requests per second, and latency. Only the ingest app and Kafka
+ * run; nothing consumes the topic. Run with `npm run bench:ingest` against `bash scripts/stack.sh up`.
+ */
+
+const ROOT = existsSync(join(__dirname, '..', '..', 'package.json')) ? join(__dirname, '..', '..') : join(__dirname, '..', '..', '..');
+
+/** Events per request, parallel clients, and how many requests are measured after the warm-up. */
+const CASES = [
+  { events: 1, concurrency: 8, requests: 8_000 },
+  { events: 1, concurrency: 32, requests: 8_000 },
+  { events: 10, concurrency: 8, requests: 4_000 },
+  { events: 100, concurrency: 8, requests: 1_500 },
+  { events: 500, concurrency: 8, requests: 400 },
+];
+
+/** Share of each case's requests posted first, unmeasured, so that V8 has compiled the hot paths. */
+const WARM_UP_SHARE = 0.2;
+
+async function main(): Promise<void> {
+  const { runId, cacheDir, keysFile } = newRun(ROOT);
+  const env = {
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    KAFKA_TOPIC: `bench.${runId}.requests`,
+    INGEST_PORT: process.env.BENCH_INGEST_PORT ?? '3200',
+    API_KEYS_FILE: keysFile,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_INGEST_PER_SECOND: '0',
+  };
+  const apps = await startIngest(ROOT, env, join(cacheDir, 'logs'), (app) => appNodeOptions(app, process.env.BENCH_INGEST_NODE_OPTIONS));
+  const ingestPid = apps.children.get('ingest')?.pid;
+  const kafkaPid = stackPid(ROOT, 'kafka');
+  const workload = new Workload({ ...DEFAULT_WORKLOAD, seed: 19 });
+  const results = [];
+  try {
+    // The broker and the app start cold; the first case would otherwise pay for their warm-up.
+    await postAll(apps.ingestUrl, prepareBatches(workload, 4_000, 1), 8);
+    for (const { events, concurrency, requests } of CASES) {
+      const warmUp = prepareBatches(workload, Math.ceil(requests * WARM_UP_SHARE) * events, events);
+      // Per-account batching can leave a shorter last batch per account; only full ones are measured.
+      const batches = prepareBatches(workload, Math.ceil(requests * 1.1) * events, events)
+        .filter((batch) => batch.events === events)
+        .slice(0, requests);
+      await postAll(apps.ingestUrl, warmUp, concurrency);
+      const ingestBefore = cpuSeconds(ingestPid);
+      const kafkaBefore = cpuSeconds(kafkaPid);
+      const started = performance.now();
+      const latencies = await postAll(apps.ingestUrl, batches, concurrency);
+      const seconds = (performance.now() - started) / 1000;
+      const ingestCpu = (cpuSeconds(ingestPid) ?? Number.NaN) - (ingestBefore ?? Number.NaN);
+      const kafkaCpu = (cpuSeconds(kafkaPid) ?? Number.NaN) - (kafkaBefore ?? Number.NaN);
+      const result = {
+        events_per_request: events,
+        concurrency,
+        requests: batches.length,
+        requests_per_second: Math.round(batches.length / seconds),
+        events_per_second: Math.round((batches.length * events) / seconds),
+        ingest_cpu_us_per_request: Math.round((ingestCpu * 1e6) / batches.length),
+        ingest_cpu_us_per_event: round((ingestCpu * 1e6) / (batches.length * events)),
+        kafka_cpu_us_per_request: Math.round((kafkaCpu * 1e6) / batches.length),
+        latency: latencySummary(latencies),
+      };
+      console.error(`[bench:ingest] ${events} event(s) per request, ${concurrency} clients: ${result.requests_per_second} requests/s, ${result.ingest_cpu_us_per_request} µs of ingest CPU per request`);
+      results.push(result);
+    }
+  } finally {
+    await stopApps(apps);
+  }
+
+  const startedAt = new Date().toISOString();
+  const header = '| events per request | clients | requests/s | events/s | ingest CPU per request | ingest CPU per event | Kafka CPU per request | p50 | p99 |';
+  const rows = results.map((row) =>
+    [
+      '',
+      row.events_per_request,
+      row.concurrency,
+      row.requests_per_second,
+      row.events_per_second,
+      `${row.ingest_cpu_us_per_request} µs`,
+      `${row.ingest_cpu_us_per_event} µs`,
+      `${row.kafka_cpu_us_per_request} µs`,
+      `${row.latency.p50_ms} ms`,
+      `${row.latency.p99_ms} ms`,
+      '',
+    ].join(' | ').trim(),
+  );
+  const markdown = [
+    `# Ingest cost per request, run ${runId}`,
+    '',
+    `Command: \`npm run bench:ingest\`; ${startedAt}; ${cpus().length} × ${cpus()[0]?.model}; Node ${process.version}. Only the ingest app and Kafka run.`,
+    '',
+    header,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const base = join(outDir, `ingest-${startedAt.replace(/[:.]/g, '-')}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ run_id: runId, started_at: startedAt, command: 'npm run bench:ingest', results }, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdown);
+  console.log(markdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(`benchmark failed: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
