@@ -2,12 +2,22 @@ import { Logger } from '@nestjs/common';
 import { Kafka, KafkaConfig as KafkaClientOptions, logLevel, LogEntry } from 'kafkajs';
 import { KafkaConfig } from '@gallery/config';
 
-function logToNest(entry: LogEntry): void {
+/**
+ * kafkajs warnings about settings chosen on purpose, logged at debug level. Ingest's idempotent
+ * producers bound their retries so that a request fails within seconds when Kafka is down (see
+ * the NOTE in event-publisher.ts). kafkajs warns about that each time it creates such a producer:
+ * at every start and after every failed send.
+ */
+const EXPECTED_WARNINGS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
+/** Passes a kafkajs log entry to the Nest logger at the level that fits it. */
+export function logToNest(entry: LogEntry): void {
   const { message, ...extra } = entry.log;
   const text = `${entry.namespace}: ${message} ${JSON.stringify(extra)}`;
   // kafkajs logs every failed broker response as an error, including the ones it retries
   // (coordinator loading, leader moving); those are warnings until the operation itself fails.
   if (entry.namespace === 'Connection' && entry.level === logLevel.ERROR) kafkajsLogger.warn(text);
+  else if (entry.level === logLevel.WARN && EXPECTED_WARNINGS.has(message)) kafkajsLogger.debug(text);
   else if (entry.level === logLevel.ERROR || entry.level === logLevel.NOTHING) kafkajsLogger.error(text);
   else if (entry.level === logLevel.WARN) kafkajsLogger.warn(text);
   else kafkajsLogger.debug(text);
