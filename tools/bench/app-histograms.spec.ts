@@ -1,6 +1,6 @@
 import { bucketsBetween, histogramBuckets, ingestShares, shareWithin } from './app-histograms';
 
-/** A metrics page as prom-client writes it, with the ingest histograms at given cumulative counts. */
+/** Builds a metrics page as prom-client writes it, with the ingest histograms at given cumulative counts. */
 function page(requests: [number, number, number], acks: [number, number, number]): string {
   const series = (name: string, labels: string, [within25, within50, all]: [number, number, number]) =>
     [
@@ -47,7 +47,7 @@ describe('app histograms', () => {
     expect(shares).toEqual({ requests: 100, app_within_25_ms: 0.8, app_within_50_ms: 0.92, kafka_ack_within_25_ms: 0.9, kafka_ack_within_50_ms: 0.98 });
   });
 
-  it('has no share when nothing was observed, and refuses a bound that is not a bucket', () => {
+  it('handles empty phases and unknown bounds', () => {
     const none = bucketsBetween(new Map([[Infinity, 4]]), new Map([[Infinity, 4]]));
     expect(shareWithin(none, 0.025)).toBeUndefined();
     expect(() => shareWithin(new Map([[Infinity, 4]]), 0.025)).toThrow('no bucket bound at 0.025 s');

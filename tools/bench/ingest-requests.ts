@@ -6,6 +6,7 @@ import { startIngest, stopApps } from './apps';
 import { cpuSeconds, stackPid } from './cpu';
 import { appNodeOptions } from '../node-options';
 import { postAll, prepareBatches, newRun } from './measurements';
+import { row } from './report';
 import { latencySummary, round } from './stats';
 import { DEFAULT_WORKLOAD, Workload } from './workload';
 
@@ -30,6 +31,7 @@ const CASES = [
 const WARM_UP_SHARE = 0.2;
 
 async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
   const { runId, cacheDir, keysFile } = newRun(ROOT);
   const env = {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
@@ -79,30 +81,27 @@ async function main(): Promise<void> {
     await stopApps(apps);
   }
 
-  const startedAt = new Date().toISOString();
-  const header = '| events per request | clients | requests/s | events/s | ingest CPU per request | ingest CPU per event | Kafka CPU per request | p50 | p99 |';
-  const rows = results.map((row) =>
-    [
-      '',
-      row.events_per_request,
-      row.concurrency,
-      row.requests_per_second,
-      row.events_per_second,
-      `${row.ingest_cpu_us_per_request} µs`,
-      `${row.ingest_cpu_us_per_event} µs`,
-      `${row.kafka_cpu_us_per_request} µs`,
-      `${row.latency.p50_ms} ms`,
-      `${row.latency.p99_ms} ms`,
-      '',
-    ].join(' | ').trim(),
+  const columns = ['events per request', 'clients', 'requests/s', 'events/s', 'ingest CPU per request', 'ingest CPU per event', 'Kafka CPU per request', 'p50', 'p99'];
+  const rows = results.map((result) =>
+    row([
+      result.events_per_request,
+      result.concurrency,
+      result.requests_per_second,
+      result.events_per_second,
+      `${result.ingest_cpu_us_per_request} µs`,
+      `${result.ingest_cpu_us_per_event} µs`,
+      `${result.kafka_cpu_us_per_request} µs`,
+      `${result.latency.p50_ms} ms`,
+      `${result.latency.p99_ms} ms`,
+    ]),
   );
   const markdown = [
     `# Ingest cost per request, run ${runId}`,
     '',
     `Command: \`npm run bench:ingest\`; ${startedAt}; ${cpus().length} × ${cpus()[0]?.model}; Node ${process.version}. Only the ingest app and Kafka run.`,
     '',
-    header,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    row(columns),
+    row(columns.map(() => '---')),
     ...rows,
     '',
   ].join('\n');

@@ -29,7 +29,7 @@ export function newRun(root: string): { runId: string; cacheDir: string; keysFil
 }
 
 /** Writes the benchmark's key file: an ingest key for every account of the workload, and the read key. */
-export function writeKeysFile(path: string): void {
+function writeKeysFile(path: string): void {
   const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
   const keys = DEFAULT_WORKLOAD.accounts.map((account) => ({ id: `bench-${account}`, account_id: account, scopes: ['ingest'], key_sha256: sha256(benchIngestKey(account)) }));
   keys.push({ id: 'bench-read', account_id: 'acct_demo', scopes: ['read'], key_sha256: sha256(READ_KEY) });
@@ -140,7 +140,10 @@ export function prepareBatches(workload: Workload, total: number, batchSize: num
   return nextBatches(workload, total, batchSize).map((batch) => prepare(batch.accountId, batch.events));
 }
 
-/** Posts the batches with `concurrency` clients, each posting its next batch once the last was answered; resolves with every latency. */
+/**
+ * Posts the batches with `concurrency` clients, each posting its next batch once the response to
+ * the last one arrived. Resolves with every request's latency.
+ */
 export async function postAll(ingestUrl: string, batches: readonly PreparedBatch[], concurrency: number): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
@@ -210,9 +213,8 @@ const POLL_INTERVAL_MS = 50;
 
 /**
  * Posts the prepared bodies at a fixed event rate for `seconds`, starting over when they run out,
- * and measures request latency. Alongside, it posts marker
- * events to fresh collections and polls the query API until each appears, which gives the
- * event-to-queryable latency.
+ * and measures request latency. Alongside, it posts marker events to fresh collections and polls
+ * the query API until each appears, which gives the event-to-queryable latency.
  */
 export async function latencyAtRate(apps: RunningApps, workload: Workload, bodies: PreparedBatch[], eventsPerSecond: number, seconds: number) {
   const batchSize = Math.max(...bodies.map((batch) => batch.events));

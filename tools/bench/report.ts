@@ -1,6 +1,7 @@
 type Latency = { samples: number; p50_ms: number; p95_ms: number; p99_ms: number; max_ms: number };
 
-function row(cells: Array<string | number>): string {
+/** Formats one Markdown table row. */
+export function row(cells: Array<string | number>): string {
   return `| ${cells.join(' | ')} |`;
 }
 

@@ -26,7 +26,7 @@ describe('computeWatermark', () => {
 describe('FreshnessWatermarks.recordCommittedBatch', () => {
   type Row = { kafka_topic: string; kafka_partition: number; watermark_ms: number };
 
-  /** A ClickHouse stand-in whose inserts stay open until the test settles them. */
+  /** Creates a ClickHouse stand-in whose inserts stay open until the test settles them. */
   function fakeClickHouse() {
     const inserts: Array<{ rows: Row[]; settle: (error?: Error) => void }> = [];
     const clickhouse = {

@@ -50,8 +50,9 @@ export class FreshnessWatermarks {
   private readonly lastStoredTimestamps = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
-  /** Watermarks of committed batches not yet written, by partition, and the insert writing the others. */
+  /** Watermarks of committed batches not yet written, by partition. */
   private queued = new Map<number, number>();
+  /** The loop writing queued watermarks, while one runs. */
   private writingQueued: Promise<void> | undefined;
   private failingSince: number | undefined;
 

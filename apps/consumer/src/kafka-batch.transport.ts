@@ -166,7 +166,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     await this.commit(topic, partition, lastOffset, resolveOffset);
     await heartbeat();
 
-    // Written in the background; the next fetch does not wait for ClickHouse.
+    // The watermark is written in the background, so the next fetch does not wait for ClickHouse.
     const lastTimestamp = Number(batch.messages[batch.messages.length - 1].timestamp);
     void this.watermarks.recordCommittedBatch(partition, lastOffset + 1, lastTimestamp, Number(batch.highWatermark));
   }

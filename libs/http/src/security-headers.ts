@@ -2,7 +2,7 @@ import helmet from 'helmet';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /**
- * Helmet's middleware for this service's headers. Its default Content-Security-Policy allows
+ * Builds helmet's middleware for this service's headers. Its default Content-Security-Policy allows
  * scripts and styles from the same origin only, which is what Swagger UI at /docs needs:
  * @nestjs/swagger serves it as files with no inline script. The JSON and CSV endpoints are not
  * rendered by browsers, so the same policy costs them nothing.

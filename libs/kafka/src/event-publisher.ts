@@ -13,9 +13,9 @@ export const MAX_MESSAGE_EVENT_BYTES = 256 * 1024;
 
 /**
  * Bytes that must be waiting before a second lane starts a send while another is in flight. Below
- * it, sends wait for the busy lane and then go out together: a Kafka request costs kafkajs and the
- * broker far more than its bytes, so single events posted one per request would otherwise cost a
- * Kafka request each. A request of 100 typical events (about 65 KB) is above it and never waits.
+ * it, sends wait for the busy lane and then go out together, because a Kafka request costs kafkajs
+ * and the broker far more than its bytes. A request of 100 of the benchmark's events (33–36 KB of
+ * messages) is above it, so it takes an idle lane at once.
  */
 const MIN_BYTES_FOR_ANOTHER_LANE = 32 * 1024;
 
@@ -234,6 +234,7 @@ class ProducerLane {
  * up to about 1 MiB, which turns many small round trips into few large ones. A second lane starts
  * while another is busy only when enough bytes wait, so large requests overlap their round trips
  * and small ones share them.
+ *
  * Every caller still resolves only after its own envelopes were acknowledged, and all callers of
  * a failed send get the error. Requests in flight at the same time have no order between them,
  * so sending them through different producers loses no ordering a producer could observe: a
@@ -334,7 +335,7 @@ export class EventPublisher {
 
   /**
    * Returns the topic's partition count. The first encode waits for it. Afterwards it is read
-   * again in the background once a minute, so later publishes do not wait for the cluster.
+   * again in the background once a minute, so later encodes do not wait for the cluster.
    */
   private async partitionCount(): Promise<number> {
     if (this.partitions === undefined) {
