@@ -6,7 +6,7 @@ set -euo pipefail
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_DIR"
 
-SAMPLE_LOG="${SAMPLE_LOG:-$REPO_DIR/../shared/data/access-log-sample.log}"
+SAMPLE_LOG="${SAMPLE_LOG:-$REPO_DIR/test/fixtures/access-log-sample.log}"
 INGEST_KEY="gak_ingest_demo_3f9c1b7e5a2d4c8f"
 READ_KEY="gak_read_demo_7d2e9a4c1f6b3e8a"
 

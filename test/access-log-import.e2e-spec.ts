@@ -7,7 +7,7 @@ import { getJson, waitForConsumerCaughtUp } from './support/api';
 import { KEYS, readTestRun } from './support/test-env';
 
 const ROOT = join(__dirname, '..');
-const SAMPLE_LOG = process.env.SAMPLE_LOG ?? join(ROOT, '..', 'shared', 'data', 'access-log-sample.log');
+const SAMPLE_LOG = process.env.SAMPLE_LOG ?? join(ROOT, 'test', 'fixtures', 'access-log-sample.log');
 const IMPORTER = join(ROOT, 'dist', 'tools', 'import-access-log.js');
 const run = promisify(execFile);
 
