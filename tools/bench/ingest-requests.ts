@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     RATE_LIMIT_INGEST_PER_SECOND: '0',
   };
-  const apps = await startIngest(ROOT, env, join(cacheDir, 'logs'), (app) => appNodeOptions(app, process.env.BENCH_INGEST_NODE_OPTIONS));
+  const nodeOptions = appNodeOptions('ingest', process.env.BENCH_INGEST_NODE_OPTIONS);
+  const apps = await startIngest(ROOT, env, join(cacheDir, 'logs'), () => nodeOptions);
   const ingestPid = apps.children.get('ingest')?.pid;
   const kafkaPid = stackPid(ROOT, 'kafka');
   const workload = new Workload({ ...DEFAULT_WORKLOAD, seed: 19 });
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   const markdown = [
     `# Ingest cost per request, run ${runId}`,
     '',
-    `Command: \`npm run bench:ingest\`; ${startedAt}; ${cpus().length} × ${cpus()[0]?.model}; Node ${process.version}. Only the ingest app and Kafka run.`,
+    `Command: \`npm run bench:ingest\`; ${startedAt}; ${cpus().length} × ${cpus()[0]?.model}; Node ${process.version}. Only the ingest app and Kafka run. Ingest's Node options: \`${nodeOptions.join(' ')}\`.`,
     '',
     row(columns),
     row(columns.map(() => '---')),
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   const base = join(outDir, `ingest-${startedAt.replace(/[:.]/g, '-')}`);
-  writeFileSync(`${base}.json`, `${JSON.stringify({ run_id: runId, started_at: startedAt, command: 'npm run bench:ingest', results }, null, 2)}\n`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ run_id: runId, started_at: startedAt, command: 'npm run bench:ingest', node_options: nodeOptions.join(' '), results }, null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown);
   console.log(markdown);
 }

@@ -3,12 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ClickHouseService, toEventRow } from '@gallery/clickhouse';
+import { ClickHouseService, migrate, toEventRow } from '@gallery/clickhouse';
 import { peakRssMiB, startApps, stopApps } from './apps';
 import { CpuPids, measureCpu, stackPid } from './cpu';
 import { appNodeOptions } from '../node-options';
 import { READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, prepareBatches, prepareRows, queryLatencies, newRun } from './measurements';
 import { renderMarkdown } from './report';
+import { medianPairIndex, pairRatio } from './repetitions';
 import { DEFAULT_WORKLOAD, Workload } from './workload';
 
 /**
@@ -35,6 +36,7 @@ const SIZES = {
   probeEvents: sizeFromEnv('BENCH_PROBE_EVENTS', 5_000),
   queryRequests: sizeFromEnv('BENCH_QUERY_REQUESTS', 40),
   consumers: sizeFromEnv('BENCH_CONSUMERS', 1),
+  repeats: Math.max(1, sizeFromEnv('BENCH_REPEATS', 3)),
 };
 
 /** Events per request in the throughput phase and at half load. */
@@ -122,35 +124,55 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30) },
     versions: versions(),
     sizes: SIZES,
+    node_options: Object.fromEntries(['ingest', 'consumer', 'query'].map((app) => [app, nodeArgs(app).join(' ')])),
   };
 
   try {
-    // Baselines run in a database and topic of their own so they do not disturb the apps' data.
-    const baselineDb = `${env.CLICKHOUSE_DATABASE}_baseline`;
-    const { migrate } = await import('@gallery/clickhouse');
-    await migrate({ ...clickhouseConfig, database: baselineDb }, { log: () => undefined });
-    const baselineClickhouse = new ClickHouseService({ ...clickhouseConfig, database: baselineDb });
     const pids: CpuPids = {
       ...Object.fromEntries([...apps.children.entries()].map(([name, child]) => [name, child.pid])),
       kafka: stackPid(ROOT, 'kafka'),
       clickhouse: stackPid(ROOT, 'clickhouse'),
     };
-    log('baseline: ClickHouse insert rate');
+    // The insert baseline and the end-to-end run are taken in pairs, one right after the other, so
+    // that both meet the same state of the machine; the pair with the median ratio is reported.
     const rows = prepareRows(new Workload(), SIZES.baselineEvents, 50_000);
-    const insert = await measureCpu(pids, SIZES.baselineEvents, () => clickhouseInsertRate(baselineClickhouse, rows));
-    results.clickhouse_insert = { ...insert.result, cpu: insert.cpu };
-    await baselineClickhouse.command(`DROP DATABASE ${baselineDb}`);
-    await baselineClickhouse.client.close();
-
-    log('baseline: kafkajs produce rate');
-    results.kafka_produce = await kafkaProduceRate(env.KAFKA_BROKERS.split(','), `${env.KAFKA_TOPIC}.dlq`, new Workload({ ...DEFAULT_WORKLOAD, seed: 3 }), SIZES.baselineEvents, 1000, 4);
-
-    log('end-to-end throughput');
     const workload = new Workload({ ...DEFAULT_WORKLOAD, seed: 11 });
-    const batches = prepareBatches(workload, SIZES.endToEndEvents, E2E_BATCH_EVENTS);
-    const measured = await measureCpu(pids, SIZES.endToEndEvents, () => endToEndThroughput(apps, clickhouse, batches, 8));
-    const throughput = measured.result;
-    results.end_to_end = { ...throughput, cpu: measured.cpu, ratio_to_clickhouse_insert: Math.round((throughput.events_per_second / (results.clickhouse_insert as { rows_per_second: number }).rows_per_second) * 100) / 100 };
+    const measureInsert = async (repetition: number) => {
+      // Each baseline runs in a database of its own so it neither disturbs the apps' data nor grows.
+      const baselineDb = `${env.CLICKHOUSE_DATABASE}_baseline${repetition}`;
+      await migrate({ ...clickhouseConfig, database: baselineDb }, { log: () => undefined });
+      const baselineClickhouse = new ClickHouseService({ ...clickhouseConfig, database: baselineDb });
+      try {
+        const measured = await measureCpu(pids, SIZES.baselineEvents, () => clickhouseInsertRate(baselineClickhouse, rows));
+        return { ...measured.result, cpu: measured.cpu };
+      } finally {
+        await baselineClickhouse.command(`DROP DATABASE ${baselineDb}`);
+        await baselineClickhouse.client.close();
+      }
+    };
+    const measureEndToEnd = async () => {
+      // Every pair posts new events: ids already stored would count once and never become queryable again.
+      const batches = prepareBatches(workload, SIZES.endToEndEvents, E2E_BATCH_EVENTS);
+      const measured = await measureCpu(pids, SIZES.endToEndEvents, () => endToEndThroughput(apps, clickhouse, batches, 8));
+      return { ...measured.result, cpu: measured.cpu };
+    };
+    const pairs: Array<{ insert: Awaited<ReturnType<typeof measureInsert>>; endToEnd: Awaited<ReturnType<typeof measureEndToEnd>> }> = [];
+    for (let repetition = 1; repetition <= SIZES.repeats; repetition++) {
+      log(`pair ${repetition} of ${SIZES.repeats}: ClickHouse insert baseline`);
+      const insert = await measureInsert(repetition);
+      log(`pair ${repetition} of ${SIZES.repeats}: end-to-end throughput`);
+      pairs.push({ insert, endToEnd: await measureEndToEnd() });
+      if (repetition === 1) {
+        log('baseline: kafkajs produce rate');
+        results.kafka_produce = await kafkaProduceRate(env.KAFKA_BROKERS.split(','), `${env.KAFKA_TOPIC}.dlq`, new Workload({ ...DEFAULT_WORKLOAD, seed: 3 }), SIZES.baselineEvents, 1000, 4);
+      }
+    }
+    const paired = pairs.map(({ insert, endToEnd }) => ({ insertRowsPerSecond: insert.rows_per_second, endToEndEventsPerSecond: endToEnd.events_per_second }));
+    const median = pairs[medianPairIndex(paired)];
+    const throughput = median.endToEnd;
+    results.clickhouse_insert = median.insert;
+    results.end_to_end = { ...throughput, ratio_to_clickhouse_insert: pairRatio(paired[pairs.indexOf(median)]) };
+    results.pairs = paired.map((pair, index) => ({ ...pair, ratio: pairRatio(pair), reported: pairs[index] === median }));
 
     log('latency at half of the sustained throughput');
     // Half load is the throughput phase's load at half its rate: the same requests of 500 events,

@@ -11,7 +11,11 @@ export function renderMarkdown(results: Record<string, any>): string {
   lines.push(`# Benchmark run ${results.run_id}`, '');
   lines.push(`Command: \`${results.command}\`; started ${results.started_at}, finished ${results.finished_at}.`);
   lines.push(`Machine: ${results.machine.cpus} × ${results.machine.cpu_model}, ${results.machine.memory_gib} GiB; Node ${results.versions.node}, ClickHouse ${results.versions.clickhouse}, Kafka ${results.versions.kafka}.`);
-  lines.push('Kafka, ClickHouse, the three apps and the load generator all run on this one machine.', '');
+  lines.push('Kafka, ClickHouse, the three apps and the load generator all run on this one machine.');
+  if (results.node_options) {
+    lines.push(`Node options: ${Object.entries(results.node_options as Record<string, string>).map(([app, options]) => `${app} \`${options}\``).join(', ')}.`);
+  }
+  lines.push('');
 
   const insert = results.clickhouse_insert;
   const produce = results.kafka_produce;
@@ -25,6 +29,16 @@ export function renderMarkdown(results: Record<string, any>): string {
     lines.push(row(['end to end / ClickHouse insert', `${Math.round(e2e.ratio_to_clickhouse_insert * 100)} %`, '≥ 50 %']));
   }
   lines.push('');
+  const pairs: Array<{ insertRowsPerSecond: number; endToEndEventsPerSecond: number; ratio: number; reported: boolean }> | undefined = results.pairs;
+  if (pairs && pairs.length > 1) {
+    lines.push(`The insert baseline and the end-to-end run were taken ${pairs.length} times, in pairs, one right after the other. The table above shows the pair with the median ratio.`, '');
+    lines.push(row(['pair', 'ClickHouse insert', 'end to end', 'ratio']), row(['---', '---', '---', '---']));
+    pairs.forEach((pair, index) => {
+      const name = pair.reported ? `${index + 1} (reported)` : `${index + 1}`;
+      lines.push(row([name, `${pair.insertRowsPerSecond} rows/s`, `${pair.endToEndEventsPerSecond} events/s`, `${Math.round(pair.ratio * 100)} %`]));
+    });
+    lines.push('');
+  }
 
   const cpuPhases: Array<[string, Record<string, { seconds: number; us_per_event: number }> | undefined]> = [
     ['ClickHouse insert baseline', insert?.cpu],
