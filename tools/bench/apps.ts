@@ -72,6 +72,21 @@ export async function startApps(root: string, env: Record<string, string>, logDi
   return { env, ingestUrl, queryUrl, children, logDir };
 }
 
+/**
+ * Starts one more query app on `port`, reading `database`, under the label `label`; it stops with
+ * the others. The query latency phases read a store of their own this way.
+ */
+export async function startQueryApp(apps: RunningApps, root: string, nodeArgs: (app: string) => string[], label: string, database: string, port: number): Promise<string> {
+  appStarter(root, apps.env, apps.logDir, nodeArgs, apps.children)('query', label, { CLICKHOUSE_DATABASE: database, QUERY_PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(`the ${label} app`, async () => (await fetch(`${url}/health`)).ok);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; its log is ${join(apps.logDir, `${label}.log`)}`);
+  }
+  return url;
+}
+
 /** Peak resident set size of a process in MiB, from /proc (Linux only). */
 export function peakRssMiB(child: ChildProcess): number | null {
   try {

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ClickHouseService, migrate, toEventRow } from '@gallery/clickhouse';
-import { peakRssMiB, startApps, stopApps } from './apps';
+import { ClickHouseService, EventRow, migrate, toEventRow } from '@gallery/clickhouse';
+import { peakRssMiB, startApps, startQueryApp, stopApps } from './apps';
 import { CpuPids, measureCpu, stackPid } from './cpu';
 import { appNodeOptions } from '../node-options';
 import { READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, prepareBatches, prepareRows, queryLatencies, newRun } from './measurements';
@@ -34,7 +34,7 @@ const SIZES = {
   smallStore: sizeFromEnv('BENCH_SMALL_STORE', 1_000_000),
   largeStore: sizeFromEnv('BENCH_LARGE_STORE', 10_000_000),
   probeEvents: sizeFromEnv('BENCH_PROBE_EVENTS', 5_000),
-  queryRequests: sizeFromEnv('BENCH_QUERY_REQUESTS', 40),
+  queryRequests: sizeFromEnv('BENCH_QUERY_REQUESTS', 200),
   consumers: sizeFromEnv('BENCH_CONSUMERS', 1),
   repeats: Math.max(1, sizeFromEnv('BENCH_REPEATS', 3)),
 };
@@ -51,10 +51,14 @@ function versions() {
   return { node: process.version, clickhouse, kafka: process.env.KAFKA_VERSION ?? '4.4.0 (scripts/stack.sh default)' };
 }
 
-/** Fills the store up to `target` events with generated rows, plus a fixed-size probe collection. */
-async function fillStore(clickhouse: ClickHouseService, workload: Workload, target: number): Promise<void> {
+/**
+ * Fills the store up to `target` events with generated rows and returns how many it holds. The
+ * earlier phases may already have stored more than `target`.
+ */
+async function fillStore(clickhouse: ClickHouseService, workload: Workload, target: number): Promise<number> {
   const [row] = await clickhouse.query<{ n: string }>('SELECT count() AS n FROM events');
-  let missing = target - Number(row.n);
+  const stored = Number(row.n);
+  let missing = target - stored;
   log(`loading ${Math.max(0, missing)} events directly into ClickHouse`);
   let offset = 1e9 + Number(row.n);
   while (missing > 0) {
@@ -63,6 +67,7 @@ async function fillStore(clickhouse: ClickHouseService, workload: Workload, targ
     await clickhouse.insert('events', rows);
     missing -= count;
   }
+  return Math.max(stored, target);
 }
 
 /**
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_QUERY_PER_SECOND: '0',
   };
   const clickhouseConfig = { url: env.CLICKHOUSE_URL, database: env.CLICKHOUSE_DATABASE, username: 'default', password: '' };
+  const storeDb = `${env.CLICKHOUSE_DATABASE}_store`;
 
   log(`starting the apps (topic ${env.KAFKA_TOPIC}, database ${env.CLICKHOUSE_DATABASE})`);
   // Node options for the apps, for example a CPU profile: BENCH_APP_NODE_OPTIONS="--cpu-prof
@@ -135,9 +141,11 @@ async function main(): Promise<void> {
     };
     // The insert baseline and the end-to-end run are taken in pairs, one right after the other, so
     // that both meet the same state of the machine; the pair with the median ratio is reported.
-    const rows = prepareRows(new Workload(), SIZES.baselineEvents, 50_000);
+    // Held only until the pairs are done: 200,000 row objects would make the load generator's own
+    // garbage collections long in the half-load phases.
+    let rows: EventRow[][] | undefined = prepareRows(new Workload(), SIZES.baselineEvents, 50_000);
     const workload = new Workload({ ...DEFAULT_WORKLOAD, seed: 11 });
-    const measureInsert = async (repetition: number) => {
+    const measureInsert = async (repetition: number, rows: EventRow[][]) => {
       // Each baseline runs in a database of its own so it neither disturbs the apps' data nor grows.
       const baselineDb = `${env.CLICKHOUSE_DATABASE}_baseline${repetition}`;
       await migrate({ ...clickhouseConfig, database: baselineDb }, { log: () => undefined });
@@ -159,7 +167,7 @@ async function main(): Promise<void> {
     const pairs: Array<{ insert: Awaited<ReturnType<typeof measureInsert>>; endToEnd: Awaited<ReturnType<typeof measureEndToEnd>> }> = [];
     for (let repetition = 1; repetition <= SIZES.repeats; repetition++) {
       log(`pair ${repetition} of ${SIZES.repeats}: ClickHouse insert baseline`);
-      const insert = await measureInsert(repetition);
+      const insert = await measureInsert(repetition, rows);
       log(`pair ${repetition} of ${SIZES.repeats}: end-to-end throughput`);
       pairs.push({ insert, endToEnd: await measureEndToEnd() });
       if (repetition === 1) {
@@ -167,6 +175,7 @@ async function main(): Promise<void> {
         results.kafka_produce = await kafkaProduceRate(env.KAFKA_BROKERS.split(','), `${env.KAFKA_TOPIC}.dlq`, new Workload({ ...DEFAULT_WORKLOAD, seed: 3 }), SIZES.baselineEvents, 1000, 4);
       }
     }
+    rows = undefined;
     const paired = pairs.map(({ insert, endToEnd }) => ({ insertRowsPerSecond: insert.rows_per_second, endToEndEventsPerSecond: endToEnd.events_per_second }));
     const median = pairs[medianPairIndex(paired)];
     const throughput = median.endToEnd;
@@ -181,28 +190,42 @@ async function main(): Promise<void> {
     // Bodies are prepared before each phase; repeated event ids count once, which does not matter here.
     const halfRate = throughput.events_per_second / 2;
     const phaseEvents = Math.round(halfRate * SIZES.latencySeconds);
-    const halfBodies = prepareBatches(workload, Math.min(phaseEvents, 400_000), E2E_BATCH_EVENTS);
-    const half = await measureCpu(pids, phaseEvents, () => latencyAtRate(apps, workload, halfBodies, halfRate, SIZES.latencySeconds));
+    // Each phase's bodies are local to its call, so they can be collected once it ends.
+    const atHalfRate = (batchSize: number) => {
+      const bodies = prepareBatches(workload, Math.min(phaseEvents, 400_000), batchSize);
+      return measureCpu(pids, phaseEvents, () => latencyAtRate(apps, workload, bodies, halfRate, SIZES.latencySeconds));
+    };
+    const half = await atHalfRate(E2E_BATCH_EVENTS);
     results.half_load = { ...half.result, cpu: half.cpu };
     log('latency at the same event rate in requests of 100 events');
-    const smallBodies = prepareBatches(workload, Math.min(phaseEvents, 400_000), 100);
-    const small = await measureCpu(pids, phaseEvents, () => latencyAtRate(apps, workload, smallBodies, halfRate, SIZES.latencySeconds));
+    const small = await atHalfRate(100);
     results.half_load_small_requests = { ...small.result, cpu: small.cpu };
 
-    await loadProbeCollection(clickhouse, SIZES.probeEvents);
-    await fillStore(clickhouse, workload, SIZES.smallStore);
-    log(`waited ${await waitForMerges(clickhouse)} s for background merges`);
-    log('query latency with the small store');
-    results.queries_small = { stored_events: SIZES.smallStore, probe_collection_events: SIZES.probeEvents, latency: await queryLatencies(apps, 'probe-fixed', SIZES.queryRequests) };
-    await fillStore(clickhouse, workload, SIZES.largeStore);
-    log(`waited ${await waitForMerges(clickhouse)} s for background merges`);
-    log('query latency with the large store');
-    results.queries_large = { stored_events: SIZES.largeStore, probe_collection_events: SIZES.probeEvents, latency: await queryLatencies(apps, 'probe-fixed', SIZES.queryRequests) };
+    // The query phases read a database of their own, filled straight into ClickHouse, so that it
+    // holds exactly the sizes asked for, whatever the phases above stored.
+    await migrate({ ...clickhouseConfig, database: storeDb }, { log: () => undefined });
+    const store = new ClickHouseService({ ...clickhouseConfig, database: storeDb });
+    try {
+      const storeQueryUrl = await startQueryApp(apps, ROOT, nodeArgs, 'query-store', storeDb, Number(env.QUERY_PORT) + 3);
+      await loadProbeCollection(store, SIZES.probeEvents);
+      const smallStore = await fillStore(store, workload, SIZES.smallStore);
+      log(`waited ${await waitForMerges(store)} s for background merges`);
+      log(`query latency with ${smallStore} events stored`);
+      results.queries_small = { stored_events: smallStore, probe_collection_events: SIZES.probeEvents, latency: await queryLatencies(storeQueryUrl, 'probe-fixed', SIZES.queryRequests) };
+      const largeStore = await fillStore(store, workload, SIZES.largeStore);
+      log(`waited ${await waitForMerges(store)} s for background merges`);
+      log(`query latency with ${largeStore} events stored`);
+      results.queries_large = { stored_events: largeStore, probe_collection_events: SIZES.probeEvents, latency: await queryLatencies(storeQueryUrl, 'probe-fixed', SIZES.queryRequests) };
+    } finally {
+      await store.client.close();
+    }
 
     results.peak_rss_mib = Object.fromEntries([...apps.children.entries()].map(([name, child]) => [name, peakRssMiB(child)]));
   } finally {
     await stopApps(apps);
-    if (process.env.BENCH_KEEP_DATA !== '1') await clickhouse.command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`).catch(() => undefined);
+    if (process.env.BENCH_KEEP_DATA !== '1') {
+      for (const database of [storeDb, env.CLICKHOUSE_DATABASE]) await clickhouse.command(`DROP DATABASE IF EXISTS ${database}`).catch(() => undefined);
+    }
     await clickhouse.client.close();
   }
 

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Kafka, Partitioners } from 'kafkajs';
 import { RunningApps } from './apps';
 import { ingestShares, readMetrics } from './app-histograms';
@@ -134,10 +135,27 @@ function prepare(accountId: string, events: unknown[]): PreparedBatch {
 
 /**
  * Generates the request bodies of `total` events in per-account batches of at most `batchSize`,
- * before any measuring starts, so the load generator spends its time sending.
+ * before any measuring starts, so the load generator spends its time sending. Each batch is
+ * encoded as soon as it is full, in the order the batches fill, and the accounts' last batches may
+ * be shorter. The event objects die young, so the load generator does not carry a large heap,
+ * whose collections would pause it in the middle of a measured phase.
  */
 export function prepareBatches(workload: Workload, total: number, batchSize: number): PreparedBatch[] {
-  return nextBatches(workload, total, batchSize).map((batch) => prepare(batch.accountId, batch.events));
+  const pending = new Map<string, unknown[]>();
+  const batches: PreparedBatch[] = [];
+  for (let i = 0; i < total; i++) {
+    const envelope = workload.nextEnvelope();
+    const events = pending.get(envelope.account_id) ?? [];
+    events.push(envelope.event);
+    if (events.length < batchSize) {
+      pending.set(envelope.account_id, events);
+      continue;
+    }
+    batches.push(prepare(envelope.account_id, events));
+    pending.delete(envelope.account_id);
+  }
+  for (const [accountId, events] of pending) batches.push(prepare(accountId, events));
+  return batches;
 }
 
 /**
@@ -156,22 +174,6 @@ export async function postAll(ingestUrl: string, batches: readonly PreparedBatch
     }),
   );
   return latencies;
-}
-
-/** Groups the next `count` envelopes into per-account batches of at most `batchSize`. */
-function nextBatches(workload: Workload, count: number, batchSize: number): Array<{ accountId: string; events: unknown[] }> {
-  const byAccount = new Map<string, unknown[]>();
-  for (let i = 0; i < count; i++) {
-    const envelope = workload.nextEnvelope();
-    const list = byAccount.get(envelope.account_id) ?? [];
-    list.push(envelope.event);
-    byAccount.set(envelope.account_id, list);
-  }
-  const batches: Array<{ accountId: string; events: unknown[] }> = [];
-  for (const [accountId, events] of byAccount) {
-    for (let i = 0; i < events.length; i += batchSize) batches.push({ accountId, events: events.slice(i, i + batchSize) });
-  }
-  return batches;
 }
 
 async function countEvents(clickhouse: ClickHouseService): Promise<number> {
@@ -224,6 +226,10 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
   const inFlight: Array<Promise<void>> = [];
   let tick = 0;
   const metricsBefore = await readMetrics(apps.ingestUrl);
+  // The load generator's own event loop delay: a response that arrives while the loop is busy is
+  // timed late, so a long delay here inflates the measured latencies.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const end = performance.now() + seconds * 1000;
 
   const markers = (async () => {
@@ -266,6 +272,7 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
     inFlight.push(post(apps.ingestUrl, batch).then((ms) => void requestLatencies.push(ms)));
   }
   await Promise.all(inFlight);
+  loopDelay.disable();
   const metricsAfter = await readMetrics(apps.ingestUrl);
   await markers;
   return {
@@ -280,20 +287,21 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
       ...ingestShares(metricsBefore, metricsAfter),
     },
     event_to_queryable_latency: latencySummary(visibleLatencies),
+    load_generator_loop_delay: { p99_ms: round(loopDelay.percentile(99) / 1e6), max_ms: round(loopDelay.max / 1e6) },
   };
 }
 
 export const ENDPOINTS = ['photo_downloads', 'gallery_video_downloads', 'downloads/', 'photo_sharing_links', 'favorites'];
 
 /** Measures each endpoint's latency for one collection, after a warm-up. */
-export async function queryLatencies(apps: RunningApps, collection: string, requests: number) {
+export async function queryLatencies(queryUrl: string, collection: string, requests: number) {
   const result: Record<string, ReturnType<typeof latencySummary>> = {};
   const paths = [...ENDPOINTS.map((endpoint) => `/api/v1/collections/${collection}/${endpoint}`), '/api/v1/photos/starred'];
   for (const path of paths) {
     const samples: number[] = [];
     for (let i = 0; i < requests + 5; i++) {
       const started = performance.now();
-      const response = await fetch(`${apps.queryUrl}${path}`, { headers: { 'x-api-key': READ_KEY } });
+      const response = await fetch(`${queryUrl}${path}`, { headers: { 'x-api-key': READ_KEY } });
       await response.arrayBuffer();
       if (response.status !== 200) throw new Error(`${path} returned status ${response.status}; see the app logs`);
       if (i >= 5) samples.push(performance.now() - started);

@@ -77,6 +77,8 @@ export function renderMarkdown(results: Record<string, any>): string {
       lines.push(row([percent(shares.client_within_25_ms), `${percent(shares.app_within_25_ms)} (${percent(shares.app_within_50_ms)})`, `${percent(shares.kafka_ack_within_25_ms)} (${percent(shares.kafka_ack_within_50_ms)})`]));
       lines.push('');
     }
+    const delay = half.load_generator_loop_delay;
+    if (delay) lines.push(`The load generator's own event loop delay: p99 ${delay.p99_ms} ms, max ${delay.max_ms} ms. A response that arrives while its loop is busy is timed late.`, '');
   }
 
   if (results.queries_small && results.queries_large) {
