@@ -78,7 +78,7 @@ export function renderMarkdown(results: Record<string, any>): string {
       lines.push('');
     }
     const delay = half.load_generator_loop_delay;
-    if (delay) lines.push(`The load generator's own event loop delay: p99 ${delay.p99_ms} ms, max ${delay.max_ms} ms. A response that arrives while its loop is busy is timed late.`, '');
+    if (delay) lines.push(`The load generator's own event loop ran late by ${delay.p99_ms} ms at p99 and ${delay.max_ms} ms at most. A response that arrives while its loop is busy is timed late.`, '');
   }
 
   if (results.queries_small && results.queries_large) {
