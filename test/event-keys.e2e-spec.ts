@@ -32,9 +32,10 @@ describe('event rows and keys on ClickHouse', () => {
   it('stores the defaults of the columns a row line leaves out', async () => {
     const eventId = randomUUID();
     const row = toEventRow(envelope(eventId), { topic: 'keys', partition: 0, offset: 1 });
+    const line = JSON.stringify(row);
+    expect(line).not.toContain('share_media_ids');
     const lines = new JsonLines();
-    lines.append(JSON.stringify(row));
-    expect(lines.line(0)).not.toContain('share_media_ids');
+    lines.append(line);
 
     await clickhouse.insertJsonLines('events', lines);
     const [stored] = await clickhouse.query<Record<string, unknown>>(

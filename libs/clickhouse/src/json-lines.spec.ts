@@ -13,8 +13,6 @@ describe('JsonLines', () => {
 
     expect(lines.count).toBe(25);
     expect(text(lines.views())).toBe(written.map((line) => `${line}\n`).join(''));
-    expect(lines.bytes).toBe(Buffer.byteLength(text(lines.views())));
-    expect(lines.line(13)).toBe(written[13]);
   });
 
   it('encodes non-ASCII text as UTF-8', () => {
@@ -22,7 +20,6 @@ describe('JsonLines', () => {
     const written = ['{"name":"Zoë"}', '{"name":"写真"}', '{"name":"📷 wedding"}'];
     for (const line of written) lines.append(line);
     expect(text(lines.views())).toBe(`${written.join('\n')}\n`);
-    expect(lines.line(2)).toBe(written[2]);
   });
 
   it('gives a line longer than a chunk a buffer of its own', () => {

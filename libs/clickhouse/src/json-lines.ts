@@ -14,15 +14,9 @@ export class JsonLines {
   private used = 0;
   /** Per line, three numbers: its chunk, its first byte and the byte after its line break. */
   private readonly spans: number[] = [];
-  private total = 0;
 
   get count(): number {
     return this.spans.length / 3;
-  }
-
-  /** Bytes of all lines, line breaks included. */
-  get bytes(): number {
-    return this.total;
   }
 
   /** Appends a line; `line` must not contain a line break. Returns the line's index. */
@@ -39,15 +33,8 @@ export class JsonLines {
     const end = start + chunk.write(line, start, 'utf8');
     chunk[end] = 0x0a;
     this.used = end + 1;
-    this.total += this.used - start;
     this.spans.push(this.chunks.length - 1, start, this.used);
     return this.count - 1;
-  }
-
-  /** Returns the text of one line, without its line break. */
-  line(index: number): string {
-    const [chunk, start, end] = this.spans.slice(index * 3, index * 3 + 3);
-    return this.chunks[chunk].toString('utf8', start, end - 1);
   }
 
   /**
