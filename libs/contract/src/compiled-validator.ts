@@ -62,13 +62,7 @@ function compile(target: Function): CompiledClass {
         property.nested = compile(nested);
       } else if (metadata.type === ValidationTypes.CUSTOM_VALIDATION) {
         for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
-          const instance = constraint.instance;
-          const each = metadata.each;
-          property.checks.push((value, object) => {
-            const args: ValidationArguments = { targetName: target.name, property: name, object, value, constraints: metadata.constraints };
-            if (each && Array.isArray(value)) return value.every((item) => instance.validate(item, { ...args, value: item }) === true);
-            return instance.validate(value, args) === true;
-          });
+          property.checks.push(compileCheck(constraint.instance, metadata.each === true, { targetName: target.name, property: name, object: {}, value: undefined, constraints: metadata.constraints }));
         }
       } else if (metadata.type !== ValidationTypes.WHITELIST) {
         throw new Error(`${target.name}.${name} uses validation type ${metadata.type}, which the compiled validator does not support`);
@@ -79,13 +73,35 @@ function compile(target: Function): CompiledClass {
   return result;
 }
 
+/**
+ * Builds one constraint check. The arguments object is built once and refilled before each call,
+ * because a new one per property and event cost the check more than most constraints do.
+ * Constraints run synchronously and none keeps its arguments.
+ */
+function compileCheck(instance: { validate(value: unknown, args: ValidationArguments): unknown }, each: boolean, args: ValidationArguments): Check {
+  return (value, object) => {
+    args.object = object;
+    if (each && Array.isArray(value)) {
+      for (const item of value) {
+        args.value = item;
+        if (instance.validate(item, args) !== true) return false;
+      }
+      return true;
+    }
+    args.value = value;
+    return instance.validate(value, args) === true;
+  };
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function passes(value: unknown, shape: CompiledClass): boolean {
   if (!isPlainObject(value)) return false;
-  for (const key of Object.keys(value)) if (!shape.allowed.has(key)) return false;
+  // for...in also visits inherited enumerable keys. JSON.parse makes no object with any, and
+  // such an object is rejected here and left to class-validator.
+  for (const key in value) if (!shape.allowed.has(key)) return false;
   for (const property of shape.properties) {
     const item = value[property.name];
     if (property.optional && (item === null || item === undefined)) continue;
