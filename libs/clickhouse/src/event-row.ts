@@ -94,8 +94,7 @@ function parseReceivedAt(text: string): number | null {
   return lastReceived.ms;
 }
 
-function emptyRow(envelope: EventEnvelope, position: KafkaPosition): EventRow {
-  const event = envelope.event;
+function emptyRow(envelope: EventEnvelope, event: ActivityEvent, position: KafkaPosition): EventRow {
   const occurredMs = parseIsoInstant(event.occurred_at);
   const receivedMs = parseReceivedAt(envelope.received_at);
   if (occurredMs === null) throw new Error(`occurred_at ${event.occurred_at} is not an ISO-8601 instant`);
@@ -171,7 +170,7 @@ function withShareLink(row: EventRow, link: ShareLinkSettings): void {
  */
 export function toEventRow(envelope: EventEnvelope, position: KafkaPosition, ipPolicy: ClientIpPolicy = DEFAULT_CLIENT_IP_POLICY): EventRow {
   const event: ActivityEvent = withProtectedIp(envelope.event, ipPolicy);
-  const row = emptyRow({ ...envelope, event }, position);
+  const row = emptyRow(envelope, event, position);
 
   switch (event.type) {
     case EventType.PhotoDownloaded:
