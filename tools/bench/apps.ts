@@ -73,8 +73,8 @@ export async function startApps(root: string, env: Record<string, string>, logDi
 }
 
 /**
- * Starts one more query app on `port`, reading `database`, under the label `label`; it stops with
- * the others. The query latency phases read a store of their own this way.
+ * Starts one more query app on `port`, reading `database`, and returns its URL. It is stopped with
+ * the other apps. The query latency phases read a store of their own this way.
  */
 export async function startQueryApp(apps: RunningApps, root: string, nodeArgs: (app: string) => string[], label: string, database: string, port: number): Promise<string> {
   appStarter(root, apps.env, apps.logDir, nodeArgs, apps.children)('query', label, { CLICKHOUSE_DATABASE: database, QUERY_PORT: String(port) });

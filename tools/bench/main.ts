@@ -52,15 +52,15 @@ function versions() {
 }
 
 /**
- * Fills the store up to `target` events with generated rows and returns how many it holds. The
- * earlier phases may already have stored more than `target`.
+ * Fills the store up to `target` events with generated rows and returns how many it contains,
+ * which is more than `target` when earlier phases stored more.
  */
 async function fillStore(clickhouse: ClickHouseService, workload: Workload, target: number): Promise<number> {
   const [row] = await clickhouse.query<{ n: string }>('SELECT count() AS n FROM events');
   const stored = Number(row.n);
   let missing = target - stored;
   log(`loading ${Math.max(0, missing)} events directly into ClickHouse`);
-  let offset = 1e9 + Number(row.n);
+  let offset = 1e9 + stored;
   while (missing > 0) {
     const count = Math.min(100_000, missing);
     const rows = Array.from({ length: count }, () => toEventRow(workload.nextEnvelope(), { topic: 'bench.load', partition: 0, offset: offset++ }));
@@ -140,9 +140,9 @@ async function main(): Promise<void> {
       clickhouse: stackPid(ROOT, 'clickhouse'),
     };
     // The insert baseline and the end-to-end run are taken in pairs, one right after the other, so
-    // that both meet the same state of the machine; the pair with the median ratio is reported.
-    // Held only until the pairs are done: 200,000 row objects would make the load generator's own
-    // garbage collections long in the half-load phases.
+    // that both meet the same state of the machine. The pair with the median ratio is reported.
+    // The baseline rows are dropped after the pairs, because 200,000 row objects would lengthen
+    // the load generator's own garbage collections in the half-load phases.
     let rows: EventRow[][] | undefined = prepareRows(new Workload(), SIZES.baselineEvents, 50_000);
     const workload = new Workload({ ...DEFAULT_WORKLOAD, seed: 11 });
     const measureInsert = async (repetition: number, rows: EventRow[][]) => {
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
       }
     };
     const measureEndToEnd = async () => {
-      // Every pair posts new events: ids already stored would count once and never become queryable again.
+      // Every pair posts new events, because stored ids count once and would never become queryable again.
       const batches = prepareBatches(workload, SIZES.endToEndEvents, E2E_BATCH_EVENTS);
       const measured = await measureCpu(pids, SIZES.endToEndEvents, () => endToEndThroughput(apps, clickhouse, batches, 8));
       return { ...measured.result, cpu: measured.cpu };
@@ -177,11 +177,11 @@ async function main(): Promise<void> {
     }
     rows = undefined;
     const paired = pairs.map(({ insert, endToEnd }) => ({ insertRowsPerSecond: insert.rows_per_second, endToEndEventsPerSecond: endToEnd.events_per_second }));
-    const median = pairs[medianPairIndex(paired)];
-    const throughput = median.endToEnd;
-    results.clickhouse_insert = median.insert;
-    results.end_to_end = { ...throughput, ratio_to_clickhouse_insert: pairRatio(paired[pairs.indexOf(median)]) };
-    results.pairs = paired.map((pair, index) => ({ ...pair, ratio: pairRatio(pair), reported: pairs[index] === median }));
+    const medianIndex = medianPairIndex(paired);
+    const throughput = pairs[medianIndex].endToEnd;
+    results.clickhouse_insert = pairs[medianIndex].insert;
+    results.end_to_end = { ...throughput, ratio_to_clickhouse_insert: pairRatio(paired[medianIndex]) };
+    results.pairs = paired.map((pair, index) => ({ ...pair, ratio: pairRatio(pair), reported: index === medianIndex }));
 
     log('latency at half of the sustained throughput');
     // Half load is the throughput phase's load at half its rate: the same requests of 500 events,
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
     results.half_load_small_requests = { ...small.result, cpu: small.cpu };
 
     // The query phases read a database of their own, filled straight into ClickHouse, so that it
-    // holds exactly the sizes asked for, whatever the phases above stored.
+    // contains exactly the configured sizes, whatever the phases above stored.
     await migrate({ ...clickhouseConfig, database: storeDb }, { log: () => undefined });
     const store = new ClickHouseService({ ...clickhouseConfig, database: storeDb });
     try {

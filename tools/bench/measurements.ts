@@ -237,8 +237,8 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
   const inFlight: Array<Promise<void>> = [];
   let tick = 0;
   const metricsBefore = await readMetrics(apps.ingestUrl);
-  // The load generator's own event loop delay: a response that arrives while the loop is busy is
-  // timed late, so a long delay here inflates the measured latencies.
+  // A response that arrives while the load generator's own event loop is busy is timed late, so
+  // that loop's delay is reported beside the latencies.
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_TIMER_MS });
   loopDelay.enable();
   const end = performance.now() + seconds * 1000;

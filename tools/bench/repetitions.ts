@@ -10,14 +10,14 @@ export interface PairedRun {
   endToEndEventsPerSecond: number;
 }
 
-/** End-to-end events per second over the pair's insert rows per second, to two decimals. */
+/** Returns the pair's end-to-end events per second over its insert rows per second, to two decimals. */
 export function pairRatio(pair: PairedRun): number {
   if (!(pair.insertRowsPerSecond > 0)) throw new Error(`insert baseline must be a positive rate, got ${pair.insertRowsPerSecond}`);
   return Math.round((pair.endToEndEventsPerSecond / pair.insertRowsPerSecond) * 100) / 100;
 }
 
 /**
- * Index of the pair whose ratio is the median. With an even number of pairs it is the lower of
+ * Returns the index of the pair whose ratio is the median. With an even number of pairs it is the lower of
  * the two middle ones, so the reported figure never rounds in the product's favour.
  */
 export function medianPairIndex(pairs: readonly PairedRun[]): number {

@@ -74,8 +74,8 @@ function compile(target: Function): CompiledClass {
 }
 
 /**
- * Builds one constraint check. Its arguments object is built once and refilled before each call:
- * with the class name read once, that cut validation from about 3.7 to 3.2 µs per event
+ * Builds one constraint check. Its arguments object is built once and refilled before each call.
+ * With the class name read once, that cut validation from about 3.7 to 3.2 µs per event
  * (`npm run bench:validation`). The constraints the contract uses run synchronously and keep
  * nothing of their arguments.
  */
