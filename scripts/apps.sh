@@ -69,10 +69,25 @@ stop_app() {
   echo "$name: stopped"
 }
 
+# Ingest signs each message it validated, and the consumer, holding the same key, skips validating
+# those events again. Without EVENT_SIGNING_KEYS in the environment, the apps share a key kept in
+# .cache, made once per checkout.
+use_local_signing_key() {
+  [[ -n "${EVENT_SIGNING_KEYS:-}" ]] && return
+  local key_file="$REPO_DIR/.cache/event-signing-key"
+  if [[ ! -s "$key_file" ]]; then
+    mkdir -p "$(dirname "$key_file")"
+    (umask 077 && node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))" >"$key_file")
+  fi
+  EVENT_SIGNING_KEYS="$(cat "$key_file")"
+  export EVENT_SIGNING_KEYS
+}
+
 command="${1:-}"
 mkdir -p "$APPS_DIR"
 case "$command" in
   start)
+    use_local_signing_key
     # The consumer applies the ClickHouse migrations, so it starts first and the others wait for it.
     start_app consumer
     wait_for "the consumer" "grep -q 'consumer started' '$APPS_DIR/consumer.log'" "$APPS_DIR/consumer.log"

@@ -7,9 +7,10 @@
 import { Logger } from '@nestjs/common';
 import { loadAppConfig } from '@gallery/config';
 import { applyClientErasures, ClickHouseService, ClientIpPolicy, identifier } from '@gallery/clickhouse';
-import { createKafka } from '@gallery/kafka';
+import { createKafka, MessageSigner } from '@gallery/kafka';
 import { BatchWriterService } from '../apps/consumer/src/batch-writer.service';
 import { DeadLetterPublisher } from '../apps/consumer/src/dead-letter.publisher';
+import { toBatchMessage } from '../apps/consumer/src/partition-batch';
 import { discoverProjections, rebuildProjections, recreateViews } from '../libs/clickhouse/src/rebuild-projections';
 import { COMMON_HELP, parseRebuildArguments, progress, requireConsumerStopped, readClientErasures } from './rebuild-support';
 
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     await clickhouse.command(`DROP TABLE IF EXISTS ${identifier(fresh)}`);
     await clickhouse.command(`CREATE TABLE ${identifier(fresh)} AS events`);
 
-    await copyTopic(kafka, clickhouse, topic, fresh, { mode: config.privacy.clientIpMode, hashKey: config.privacy.clientIpHashKey });
+    await copyTopic(kafka, clickhouse, topic, fresh, { mode: config.privacy.clientIpMode, hashKey: config.privacy.clientIpHashKey }, new MessageSigner(config.kafka.signingKeys));
 
     // Erasures are applied before the swap, so erased personal data never becomes visible again.
     const erasures = await readClientErasures(kafka, topic);
@@ -72,7 +73,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Copies every message up to the end offsets read at start into `table`, partition batch by partition batch. */
-async function copyTopic(kafka: ReturnType<typeof createKafka>, clickhouse: ClickHouseService, topic: string, table: string, ipPolicy: ClientIpPolicy): Promise<void> {
+async function copyTopic(
+  kafka: ReturnType<typeof createKafka>,
+  clickhouse: ClickHouseService,
+  topic: string,
+  table: string,
+  ipPolicy: ClientIpPolicy,
+  signer: MessageSigner,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map<number, number>();
@@ -84,7 +92,7 @@ async function copyTopic(kafka: ReturnType<typeof createKafka>, clickhouse: Clic
   const positions = new Map<number, number>();
   for (const offsets of await admin.fetchTopicOffsets(topic)) positions.set(offsets.partition, Number(offsets.low));
 
-  const writer = new BatchWriterService(clickhouse, new DeadLetterPublisher(kafka, `${topic}.dlq`), { kind: 'none' }, ipPolicy);
+  const writer = new BatchWriterService(clickhouse, new DeadLetterPublisher(kafka, `${topic}.dlq`), { kind: 'none' }, ipPolicy, signer);
   const groupId = `gallery-rebuild-events-${Date.now().toString(36)}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024 });
   let copied = 0;
@@ -105,7 +113,7 @@ async function copyTopic(kafka: ReturnType<typeof createKafka>, clickhouse: Clic
           const end = ends.get(batch.partition) ?? 0;
           const messages = batch.messages
             .filter((message) => Number(message.offset) < end)
-            .map((message) => ({ offset: Number(message.offset), key: message.key?.toString('utf8') ?? null, value: message.value }));
+            .map(toBatchMessage);
           if (messages.length > 0) {
             const outcome = await writer.write({ topic, partition: batch.partition, messages }, { table, publishDeadLetters: false, group: false });
             inserted += outcome.inserted;

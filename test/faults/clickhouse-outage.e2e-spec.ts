@@ -1,5 +1,5 @@
 import { inList } from '@gallery/clickhouse';
-import { eventually, uniqueCollection } from '../support/api';
+import { eventually, metricValue, uniqueCollection } from '../support/api';
 import { mixedEvents } from '../support/fault-events';
 import { OwnPipeline } from '../support/own-pipeline';
 import { stack } from '../support/stack';
@@ -11,14 +11,6 @@ import { KEYS } from '../support/test-env';
  * 30 s, so the default covers the longest wait between retries.
  */
 const OUTAGE_SECONDS = Number(process.env.FAULT_CLICKHOUSE_OUTAGE_SECONDS ?? 60);
-
-function metricValue(page: string, name: string): number {
-  let total = 0;
-  for (const line of page.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
 
 /**
  * ClickHouse stops while events keep arriving. The consumer must commit nothing while it cannot

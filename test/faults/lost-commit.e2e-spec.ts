@@ -1,20 +1,12 @@
 import { inList } from '@gallery/clickhouse';
 import { partitionKey } from '@gallery/contract';
 import { partitionOf } from '@gallery/kafka';
-import { eventually, uniqueCollection } from '../support/api';
+import { eventually, metricValue, uniqueCollection } from '../support/api';
 import { mixedEvents } from '../support/fault-events';
 import { OwnPipeline } from '../support/own-pipeline';
 import { KEYS } from '../support/test-env';
 
 /** Returns the value of a counter or gauge on a Prometheus text page, summed over its label sets. */
-function metricValue(page: string, name: string): number {
-  let total = 0;
-  for (const line of page.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
-
 /**
  * The same request is posted twice, and the consumer stores both copies' batches while none of
  * its offset commits reaches the broker. After a restart it reads everything again from Kafka;

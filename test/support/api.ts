@@ -107,3 +107,18 @@ export function uniqueCollection(prefix: string): string {
 export function exampleEvent(type: EventType, collectionId: string, overrides: Record<string, unknown> = {}): Record<string, any> {
   return { ...structuredClone(EVENT_EXAMPLES[type]), event_id: randomUUID(), collection_id: collectionId, ...overrides };
 }
+
+/**
+ * Adds up the samples of a metric on a Prometheus text page, all label sets or only those whose
+ * label text contains `labels` (such as `signature="valid"`).
+ */
+export function metricValue(page: string, name: string, labels = ''): number {
+  let total = 0;
+  for (const line of page.split('\n')) {
+    const labelled = line.startsWith(`${name}{`);
+    if (!labelled && !line.startsWith(`${name} `)) continue;
+    if (labels && !(labelled && line.slice(name.length, line.indexOf('}') + 1).includes(labels))) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}

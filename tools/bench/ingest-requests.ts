@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
     API_KEYS_FILE: keysFile,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_INGEST_PER_SECOND: '0',
+    // Ingest signs its messages and the consumer trusts them, as in scripts/apps.sh; an empty value turns it off.
+    EVENT_SIGNING_KEYS: process.env.EVENT_SIGNING_KEYS ?? randomBytes(32).toString('hex'),
   };
   const nodeOptions = appNodeOptions('ingest', process.env.BENCH_INGEST_NODE_OPTIONS);
   const apps = await startIngest(ROOT, env, join(cacheDir, 'logs'), () => nodeOptions);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -71,8 +72,8 @@ async function fillStore(clickhouse: ClickHouseService, workload: Workload, targ
 }
 
 /**
- * Waits until ClickHouse has no merges running on the benchmark's tables (at most `timeoutMs`), so
- * query latency is measured in steady state rather than while background merges take the CPU.
+ * Waits until ClickHouse has no merges running in the client's database (at most `timeoutMs`), so
+ * that a phase does not pay for the background merges of the phase before it.
  */
 async function waitForMerges(clickhouse: ClickHouseService, timeoutMs = 180_000): Promise<number> {
   const started = Date.now();
@@ -108,6 +109,8 @@ async function main(): Promise<void> {
     API_KEYS_FILE: keysFile,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_INGEST_PER_SECOND: '0',
+    // Ingest signs its messages and the consumer trusts them, as in scripts/apps.sh; an empty value turns it off.
+    EVENT_SIGNING_KEYS: process.env.EVENT_SIGNING_KEYS ?? randomBytes(32).toString('hex'),
     RATE_LIMIT_QUERY_PER_SECOND: '0',
   };
   const clickhouseConfig = { url: env.CLICKHOUSE_URL, database: env.CLICKHOUSE_DATABASE, username: 'default', password: '' };
@@ -165,9 +168,14 @@ async function main(): Promise<void> {
       return { ...measured.result, cpu: measured.cpu };
     };
     const pairs: Array<{ insert: Awaited<ReturnType<typeof measureInsert>>; endToEnd: Awaited<ReturnType<typeof measureEndToEnd>> }> = [];
+    // Each measured phase starts once the merges of the apps' earlier inserts have finished, so it
+    // does not share the CPU with the merges of the phase before it.
+    const settle = async (phase: string) => log(`waited ${await waitForMerges(clickhouse)} s for background merges before ${phase}`);
     for (let repetition = 1; repetition <= SIZES.repeats; repetition++) {
+      await settle(`pair ${repetition}`);
       log(`pair ${repetition} of ${SIZES.repeats}: ClickHouse insert baseline`);
       const insert = await measureInsert(repetition, rows);
+      await settle(`end to end ${repetition}`);
       log(`pair ${repetition} of ${SIZES.repeats}: end-to-end throughput`);
       pairs.push({ insert, endToEnd: await measureEndToEnd() });
       if (repetition === 1) {
@@ -183,6 +191,7 @@ async function main(): Promise<void> {
     results.end_to_end = { ...throughput, ratio_to_clickhouse_insert: pairRatio(paired[medianIndex]) };
     results.pairs = paired.map((pair, index) => ({ ...pair, ratio: pairRatio(pair), reported: index === medianIndex }));
 
+    await settle('half load');
     log('latency at half of the sustained throughput');
     // Half load is the throughput phase's load at half its rate: the same requests of 500 events,
     // half as often. The same event rate in requests of 100 events follows, because producers

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_EXAMPLES, EventType } from '@gallery/contract';
 import { ClickHouseService, EventRow, ExternalTable, JsonLines } from '@gallery/clickhouse';
+import { MessageSigner } from '@gallery/kafka';
 import { BatchWriterService } from './batch-writer.service';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 
@@ -178,5 +179,37 @@ describe('BatchWriterService', () => {
       'envelope must hold either event or events',
       'envelope events must be a non-empty array',
     ]);
+  });
+
+  it('trusts the events of a message with a valid signature, and validates the others in full', async () => {
+    const signer = new MessageSigner(['s'.repeat(32)]);
+    const { ids, clickhouse } = setUp(0, 3);
+    const published: DeadLetter[] = [];
+    const deadLetters = { publish: async (letters: DeadLetter[]) => void published.push(...letters) } as unknown as DeadLetterPublisher;
+    const writer = new BatchWriterService(clickhouse as unknown as ClickHouseService, deadLetters, { kind: 'none' }, undefined, signer);
+    // A status outside the contract: a signed message is not validated again, so it shows whether
+    // the writer trusted a message or checked it.
+    const value = (id: string) => {
+      const event = { ...EVENT_EXAMPLES[EventType.PhotoDownloaded], event_id: id, collection_id: 'big', status: 'lost' };
+      return Buffer.from(JSON.stringify({ account_id: 'acct_demo', received_at: '2026-06-14T18:22:06.000Z', events: [event] }));
+    };
+    const signed = value(ids[0]);
+    const altered = value(ids[1]);
+    const outcome = await writer.write({
+      topic: 'events',
+      partition: 0,
+      messages: [
+        { offset: 0, key: 'acct_demo/big', value: signed, signature: signer.sign(signed) },
+        // The signature of another value, a signature by another key, and none.
+        { offset: 1, key: 'acct_demo/big', value: altered, signature: signer.sign(signed) },
+        { offset: 2, key: 'acct_demo/big', value: value(ids[2]), signature: new MessageSigner(['t'.repeat(32)]).sign(value(ids[2])) },
+        { offset: 3, key: 'acct_demo/big', value: value(ids[2]) },
+      ],
+    });
+
+    expect(outcome).toEqual({ inserted: 1, duplicates: 0, deadLettered: 3 });
+    expect(clickhouse.inserted.map((row) => [row.event_id, row.status])).toEqual([[ids[0], 'lost']]);
+    expect(published.map((letter) => letter.source.offset)).toEqual([1, 2, 3]);
+    for (const letter of published) expect(letter.reason).toMatch(/^1 of 1 event\(s\) fail the contract: events\[0\]\.status/);
   });
 });

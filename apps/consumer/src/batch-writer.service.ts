@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { COLLECTION_ID_PATTERN, EventEnvelope, FieldError, parseIsoInstant, validateEvent } from '@gallery/contract';
+import { ActivityEvent, COLLECTION_ID_PATTERN, EventEnvelope, FieldError, parseIsoInstant, validateEvent } from '@gallery/contract';
 import {
   addToKeyTable,
   ClickHouseService,
@@ -12,10 +12,11 @@ import {
   JsonLines,
   toEventRow,
 } from '@gallery/clickhouse';
+import { MessageSigner } from '@gallery/kafka';
 import { BatchMessage, PartitionBatch, valueBytes } from './partition-batch';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { CONSUMER_FAULT, ConsumerFault } from './consumer-fault';
-import { deadLettersTotal, duplicatesDroppedTotal, eventsInsertedTotal, insertDurationSeconds } from './consumer.metrics';
+import { deadLettersTotal, duplicatesDroppedTotal, eventsInsertedTotal, insertDurationSeconds, messagesBySignatureTotal } from './consumer.metrics';
 
 /**
  * The destination of a batch. The consumer writes to `events`, looks up stored ids in
@@ -58,6 +59,12 @@ export const GROUP_MAX_BYTES = 4 * 1024 * 1024;
 /** Injection token of the client IP policy; without it, addresses are stored truncated. */
 export const CLIENT_IP_POLICY = Symbol('CLIENT_IP_POLICY');
 
+/** Injection token of the {@link MessageSigner} that checks signatures; without it, every message is validated in full. */
+export const MESSAGE_SIGNER = Symbol('MESSAGE_SIGNER');
+
+/** How often a message with an invalid signature is logged: the first, then one in this many. */
+const INVALID_SIGNATURE_LOG_EVERY = 1000;
+
 interface PendingBatch {
   batch: PartitionBatch;
   resolve: (outcome: BatchOutcome) => void;
@@ -76,8 +83,9 @@ interface DecodedBatch {
 }
 
 /**
- * Writes partition batches to ClickHouse: decodes and re-validates each message, sends the invalid
- * ones to the dead-letter topic, drops events whose id is already stored, and inserts the rest.
+ * Writes partition batches to ClickHouse. It decodes each message and validates its events again,
+ * unless ingest's signature shows that they passed ingest's validation unchanged. It sends the
+ * invalid ones to the dead-letter topic, drops events whose id is already stored, and inserts the rest.
  * Partition batches that arrive within {@link GROUP_WAIT_MS} of each other are written with one
  * INSERT, because ClickHouse spends far less per row on one large insert than on several small
  * ones. A write throws when any step fails; every batch of the group then fails, so the caller
@@ -90,12 +98,14 @@ export class BatchWriterService {
   private pending: PendingBatch[] = [];
   private pendingBytes = 0;
   private groupTimer: NodeJS.Timeout | undefined;
+  private invalidSignatures = 0;
 
   constructor(
     private readonly clickhouse: ClickHouseService,
     private readonly deadLetters: DeadLetterPublisher,
     @Inject(CONSUMER_FAULT) private readonly fault: ConsumerFault,
     @Optional() @Inject(CLIENT_IP_POLICY) private readonly ipPolicy: ClientIpPolicy = DEFAULT_CLIENT_IP_POLICY,
+    @Optional() @Inject(MESSAGE_SIGNER) private readonly signer: MessageSigner = new MessageSigner([]),
   ) {}
 
   write(batch: PartitionBatch, target: WriteTarget = CONSUMER_TARGET): Promise<BatchOutcome> {
@@ -179,8 +189,8 @@ export class BatchWriterService {
   private decodeBatch(batch: PartitionBatch, lines: JsonLines): DecodedBatch {
     const result: DecodedBatch = { batch, rows: [], invalid: [], categories: [] };
     for (const message of batch.messages) {
-      const decoded = this.decode(message);
       const position = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const decoded = this.decode(message, this.trusts(message, position));
       for (const envelope of decoded.envelopes) {
         const row = toEventRow(envelope, position, this.ipPolicy);
         result.rows.push({ account_id: row.account_id, collection_id: row.collection_id, event_id: row.event_id });
@@ -206,11 +216,29 @@ export class BatchWriterService {
   }
 
   /**
+   * Tells whether a message carries a valid signature of ingest's, whose events need no second
+   * validation. An invalid signature is logged (the first, then one in
+   * {@link INVALID_SIGNATURE_LOG_EVERY}), and its message is validated in full.
+   */
+  private trusts(message: BatchMessage, position: { topic: string; partition: number; offset: number }): boolean {
+    const check = this.signer.check(message.value, message.signature);
+    messagesBySignatureTotal.inc({ signature: check });
+    if (check === 'invalid' && this.invalidSignatures++ % INVALID_SIGNATURE_LOG_EVERY === 0) {
+      this.logger.warn(
+        { ...position, invalid_signatures: this.invalidSignatures },
+        `message at ${position.topic}/${position.partition}@${position.offset} has an invalid signature (${this.invalidSignatures} so far); validating its events in full`,
+      );
+    }
+    return check === 'valid';
+  }
+
+  /**
    * Decodes a message holding one event (`event`) or several (`events`). The valid events are
    * returned; a message with any invalid part also comes back as a failure, and goes to the
    * dead-letter topic whole. Replaying it after a fix stores only the events not stored yet.
+   * The events of a `trusted` message passed ingest's validation, so only its envelope is checked.
    */
-  private decode(message: BatchMessage): Decoded {
+  private decode(message: BatchMessage, trusted: boolean): Decoded {
     const fail = (category: DeadLetterCategory, reason: string, errors?: FieldError[], envelopes: EventEnvelope[] = []): Decoded => ({
       envelopes,
       failure: { category, reason, errors },
@@ -238,6 +266,10 @@ export class BatchWriterService {
 
     const items = single ? [event] : (events as unknown[]);
     const envelopes: EventEnvelope[] = [];
+    if (trusted) {
+      for (const item of items) envelopes.push({ account_id: accountId, received_at: receivedAt, event: item as ActivityEvent });
+      return { envelopes };
+    }
     const errors: FieldError[] = [];
     items.forEach((item, index) => {
       const path = single ? 'event' : `events[${index}]`;

@@ -3,8 +3,8 @@ import { Kafka } from 'kafkajs';
 import { AppConfig } from '@gallery/config';
 import { ClickHouseService } from '@gallery/clickhouse';
 import { clickHouseReadinessCheck, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
-import { createKafka, kafkaReadinessCheck } from '@gallery/kafka';
-import { BatchWriterService, CLIENT_IP_POLICY } from './batch-writer.service';
+import { createKafka, kafkaReadinessCheck, MessageSigner } from '@gallery/kafka';
+import { BatchWriterService, CLIENT_IP_POLICY, MESSAGE_SIGNER } from './batch-writer.service';
 import { CONSUMER_FAULT, ConsumerFault } from './consumer-fault';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { EventsHandler } from './events.handler';
@@ -29,6 +29,7 @@ export class ConsumerModule {
         { provide: ClickHouseService, useValue: clickhouse },
         { provide: CONSUMER_FAULT, useValue: fault },
         { provide: CLIENT_IP_POLICY, useValue: { mode: config.privacy.clientIpMode, hashKey: config.privacy.clientIpHashKey } },
+        { provide: MESSAGE_SIGNER, useValue: new MessageSigner(config.kafka.signingKeys) },
         { provide: DeadLetterPublisher, useFactory: () => new DeadLetterPublisher(createKafka(config.kafka, 'consumer-dlq'), config.kafka.deadLetterTopic) },
         { provide: READINESS_CHECKS, useFactory: () => [kafkaReadinessCheck(readinessKafka, config.kafka.topic), clickHouseReadinessCheck(clickhouse)] },
         BatchWriterService,

@@ -3,7 +3,7 @@ import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
-import { BatchMessage, EVENT_BATCH_PATTERN, PartitionBatch, valueBytes } from './partition-batch';
+import { BatchMessage, EVENT_BATCH_PATTERN, PartitionBatch, toBatchMessage, valueBytes } from './partition-batch';
 import { ConsumerFault } from './consumer-fault';
 import { batchRetriesTotal, batchSizeMessages } from './consumer.metrics';
 import { FreshnessWatermarks } from './freshness-watermark';
@@ -147,7 +147,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
     const messages: BatchMessage[] = batch.messages
       .filter((message) => Number(message.offset) > storedUpTo)
-      .map((message) => ({ offset: Number(message.offset), key: message.key?.toString('utf8') ?? null, value: message.value }));
+      .map(toBatchMessage);
     const skipped = batch.messages.length - messages.length;
     if (skipped > 0) {
       this.logger.log({ topic, partition, stored_up_to: storedUpTo, skipped }, `skipping ${skipped} message(s) already stored in ClickHouse`);

@@ -4,7 +4,7 @@ import { MicroserviceOptions } from '@nestjs/microservices';
 import { loadAppConfig, readInt, readString } from '@gallery/config';
 import { ClickHouseService, migrate } from '@gallery/clickhouse';
 import { createRootLogger, exitOnStartupFailure, PinoNestLogger, startHttpApp } from '@gallery/http';
-import { createKafka, ensureTopics } from '@gallery/kafka';
+import { createKafka, ensureTopics, signingKeyId } from '@gallery/kafka';
 import { ConsumerModule } from './consumer.module';
 import { parseConsumerFault } from './consumer-fault';
 import { FreshnessWatermarks } from './freshness-watermark';
@@ -44,6 +44,12 @@ async function main(): Promise<void> {
   app.connectMicroservice<MicroserviceOptions>({ strategy: transport }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   new Logger('Bootstrap').log(`consumer started: topic ${config.kafka.topic}, ClickHouse database ${config.clickhouse.database}`);
+  if (config.kafka.signingKeys.length === 0) {
+    new Logger('Bootstrap').warn('EVENT_SIGNING_KEYS is not set: every event is validated again, including those ingest already validated');
+  } else {
+    const keyIds = config.kafka.signingKeys.map(signingKeyId);
+    new Logger('Bootstrap').log({ signing_key_ids: keyIds }, `trusting messages signed with key id(s) ${keyIds.join(', ')}`);
+  }
 }
 
 main().catch(exitOnStartupFailure('consumer'));

@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@gallery/config';
 import { apiKeyGuardProvider, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
-import { createKafka, ensureTopics, EventPublisher, kafkaReadinessCheck } from '@gallery/kafka';
+import { createKafka, ensureTopics, EventPublisher, kafkaReadinessCheck, MessageSigner } from '@gallery/kafka';
 import { EventsController } from './events.controller';
 import { IngestService } from './ingest.service';
 
@@ -20,6 +20,9 @@ class PublisherLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    const keyId = this.publisher.signingKeyId;
+    if (keyId) this.logger.log({ signing_key_id: keyId }, `signing messages with key ${keyId}`);
+    else this.logger.warn('EVENT_SIGNING_KEYS is not set: messages go out unsigned, and the consumer validates every event again');
     try {
       await ensureTopics(createKafka(this.config.kafka, 'ingest-admin'), this.config.kafka);
       await this.publisher.connect();
@@ -49,7 +52,7 @@ export class IngestModule {
       controllers: [EventsController, HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: EventPublisher, useFactory: () => new EventPublisher(createKafka(config.kafka, 'ingest'), config.kafka.topic) },
+        { provide: EventPublisher, useFactory: () => new EventPublisher(createKafka(config.kafka, 'ingest'), config.kafka.topic, new MessageSigner(config.kafka.signingKeys)) },
         {
           provide: IngestService,
           useFactory: (publisher: EventPublisher) => new IngestService(publisher, config.ingest.maxBatchEvents),

@@ -11,6 +11,15 @@ describe('loadAppConfig', () => {
     expect(config.security.corsOrigins).toEqual([]);
     expect(config.security.apiKeysReloadMs).toBe(2000);
     expect(config.privacy.clientIpMode).toBe('truncate');
+    expect(config.kafka.signingKeys).toEqual([]);
+  });
+
+  it('reads signing keys in order, and names a short one by position without echoing it', () => {
+    const [first, second] = ['a'.repeat(32), 'b'.repeat(40)];
+    expect(loadAppConfig({ EVENT_SIGNING_KEYS: ` ${first} , ${second}` }).kafka.signingKeys).toEqual([first, second]);
+    const load = () => loadAppConfig({ EVENT_SIGNING_KEYS: `${first},too-short-secret` });
+    expect(load).toThrow('EVENT_SIGNING_KEYS: key 2 of 2 has 16 characters; each needs at least 32');
+    expect(load).not.toThrow(/too-short-secret/);
   });
 
   it.each([

@@ -8,7 +8,15 @@ export interface KafkaConfig {
   /** Partitions of the event topic when this service creates it. */
   topicPartitions: number;
   consumerGroup: string;
+  /**
+   * Secrets that sign and verify event messages, from EVENT_SIGNING_KEYS (comma-separated). Ingest
+   * signs with the first; the consumer accepts any, and validates unsigned messages in full.
+   */
+  signingKeys: string[];
 }
+
+/** Shortest event signing key accepted, in characters; 32 random hex digits hold 128 bits. */
+export const MIN_SIGNING_KEY_LENGTH = 32;
 
 export interface ClickHouseConfig {
   url: string;
@@ -91,6 +99,7 @@ export function loadAppConfig(env: Record<string, string | undefined> = process.
       deadLetterTopic: readString(env, 'KAFKA_DLQ_TOPIC', `${topic}.dlq`),
       topicPartitions: readInt(env, 'KAFKA_TOPIC_PARTITIONS', 6, 1, 1000),
       consumerGroup: readString(env, 'KAFKA_CONSUMER_GROUP', 'gallery-analytics-consumer'),
+      signingKeys: readSigningKeys(env),
     },
     clickhouse: {
       url: readUrl(env, 'CLICKHOUSE_URL', 'http://127.0.0.1:8123'),
@@ -128,6 +137,17 @@ function readDatabaseName(env: Record<string, string | undefined>): string {
     throw new ConfigError(`CLICKHOUSE_DATABASE must be letters, digits and _ (not starting with a digit), got "${database}"`);
   }
   return database;
+}
+
+function readSigningKeys(env: Record<string, string | undefined>): string[] {
+  const keys = readList(env, 'EVENT_SIGNING_KEYS', []);
+  keys.forEach((key, index) => {
+    // The key is a secret, so the message gives its position and length, not its text.
+    if (key.length < MIN_SIGNING_KEY_LENGTH) {
+      throw new ConfigError(`EVENT_SIGNING_KEYS: key ${index + 1} of ${keys.length} has ${key.length} characters; each needs at least ${MIN_SIGNING_KEY_LENGTH}`);
+    }
+  });
+  return keys;
 }
 
 function readRateLimit(env: Record<string, string | undefined>, app: 'INGEST' | 'QUERY', perSecond: number, burst: number): RateLimitConfig {

@@ -1,6 +1,7 @@
 import { EVENT_EXAMPLES, EventEnvelope, EventType, partitionKey } from '@gallery/contract';
 import { Partitioners } from 'kafkajs';
 import { MAX_MESSAGE_EVENT_BYTES, murmur2, partitionOf, toMessages } from './event-publisher';
+import { MessageSigner, SIGNATURE_HEADER } from './message-signature';
 
 function envelope(collectionId: string, eventId: string, receivedAt = '2026-06-14T18:22:06.000Z'): EventEnvelope {
   const event = { ...EVENT_EXAMPLES[EventType.PhotoDownloaded], event_id: eventId, collection_id: collectionId };
@@ -74,5 +75,17 @@ describe('toMessages', () => {
     const mixed = [envelope('c', 'a', '2026-06-14T18:22:06.000Z'), envelope('c', 'b', '2026-06-14T18:22:07.000Z')];
     const { messages } = toMessages(mixed, 1);
     expect(messages).toHaveLength(2);
+  });
+
+  it('signs every message when the signer holds a key, and none without', () => {
+    const signer = new MessageSigner(['k'.repeat(32)]);
+    const { messages } = toMessages(envelopes, 6, signer);
+    expect(messages.length).toBeGreaterThan(1);
+    for (const message of messages) {
+      const header = message.headers?.[SIGNATURE_HEADER] as string;
+      expect(signer.check(message.value as Buffer, header)).toBe('valid');
+    }
+    expect(toMessages(envelopes, 6, new MessageSigner([])).messages.every((message) => message.headers === undefined)).toBe(true);
+    expect(toMessages(envelopes, 6).messages.every((message) => message.headers === undefined)).toBe(true);
   });
 });

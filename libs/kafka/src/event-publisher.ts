@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { EventEnvelope, partitionKey } from '@gallery/contract';
+import { MessageSigner, SIGNATURE_HEADER } from './message-signature';
 
 /** Most bytes of message values coalesced into one Kafka request; a larger single send goes alone. */
 const MAX_COALESCED_BYTES = 1024 * 1024;
@@ -86,9 +87,11 @@ export interface EncodedMessages {
  * partition and in order. The message key is the key of its first event.
  *
  * Values are UTF-8 buffers. They are encoded here once, so the byte count needs no second pass,
- * and a request's parsed events need not live on until Kafka acknowledges the messages.
+ * and a request's parsed events need not live on until Kafka acknowledges the messages. With a
+ * signer that has a key, each message carries its signature in the {@link SIGNATURE_HEADER}
+ * header.
  */
-export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: number): EncodedMessages {
+export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: number, signer?: MessageSigner): EncodedMessages {
   const drafts: MessageDraft[] = [];
   // The drafts still being filled, by account and receive time, then by partition. A request's
   // events share both, so this is usually one map.
@@ -130,7 +133,8 @@ export function toMessages(envelopes: readonly EventEnvelope[], partitionCount: 
   const messages = drafts.map(({ partition, key, envelope, events }): Message => {
     const value = Buffer.from(`{"account_id":${JSON.stringify(envelope.account_id)},"received_at":${JSON.stringify(envelope.received_at)},"events":[${events.join(',')}]}`, 'utf8');
     total += value.length;
-    return { partition, key, value };
+    const signature = signer?.sign(value);
+    return signature === undefined ? { partition, key, value } : { partition, key, value, headers: { [SIGNATURE_HEADER]: signature } };
   });
   return { messages, bytes: total };
 }
@@ -252,6 +256,7 @@ export class EventPublisher {
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string,
+    private readonly signer: MessageSigner = new MessageSigner([]),
   ) {
     this.lanes = Array.from({ length: PRODUCER_LANES }, () => new ProducerLane(kafka, topic, this.logger));
   }
@@ -265,9 +270,14 @@ export class EventPublisher {
     return this.lanes.some((lane) => lane.isConnected);
   }
 
+  /** The id of the key that signs messages, or undefined when they go out unsigned. */
+  get signingKeyId(): string | undefined {
+    return this.signer.signingKeyId;
+  }
+
   /** Groups envelopes into messages for this topic's partitions (see {@link toMessages}). */
   async encode(envelopes: readonly EventEnvelope[]): Promise<EncodedMessages> {
-    return toMessages(envelopes, await this.partitionCount());
+    return toMessages(envelopes, await this.partitionCount(), this.signer);
   }
 
   /** Sends encoded messages; resolves once Kafka acknowledged all of them. */
