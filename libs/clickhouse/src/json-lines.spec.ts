@@ -44,4 +44,22 @@ describe('JsonLines', () => {
     lines.append('only');
     expect([...lines.views(() => false)]).toEqual([]);
   });
+
+  it('empties a released store and lets the next one reuse its chunks', () => {
+    const first = new JsonLines();
+    for (let index = 0; index < 30; index++) first.append(`${index}:${'a'.repeat(100 * 1024)}`);
+    const firstBuffers = new Set([...first.views()].map((view) => view.buffer));
+    first.release();
+    expect(first.count).toBe(0);
+    expect([...first.views()]).toEqual([]);
+
+    const second = new JsonLines();
+    const written = Array.from({ length: 30 }, (_, index) => `${index}:${'b'.repeat(100 * 1024)}`);
+    for (const line of written) second.append(line);
+    const secondViews = [...second.views()];
+    expect(secondViews.some((view) => firstBuffers.has(view.buffer))).toBe(true);
+    // Reused chunks hold only the new lines: nothing of the first store shows through.
+    expect(text(secondViews)).toBe(written.map((line) => `${line}\n`).join(''));
+    second.release();
+  });
 });
