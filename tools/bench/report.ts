@@ -29,13 +29,15 @@ export function renderMarkdown(results: Record<string, any>): string {
     lines.push(row(['end to end / ClickHouse insert', `${Math.round(e2e.ratio_to_clickhouse_insert * 100)} %`, '≥ 50 %']));
   }
   lines.push('');
-  const pairs: Array<{ insertRowsPerSecond: number; endToEndEventsPerSecond: number; ratio: number; reported: boolean }> | undefined = results.pairs;
+  const pairs: Array<{ insertRowsPerSecond: number; endToEndEventsPerSecond: number; ratio: number; reported: boolean; endToEndCpuMicrosecondsPerEvent?: number }> | undefined = results.pairs;
   if (pairs && pairs.length > 1) {
     lines.push(`The insert baseline and the end-to-end run were taken ${pairs.length} times, in pairs, one right after the other. The table above shows the pair with the median ratio.`, '');
-    lines.push(row(['pair', 'ClickHouse insert', 'end to end', 'ratio']), row(['---', '---', '---', '---']));
+    if (results.warmup) lines.push(`Before the first pair, ${results.warmup.events} events went through the pipeline without being measured, so that Kafka's JVM and the apps had compiled their hot paths.`, '');
+    lines.push(row(['pair', 'ClickHouse insert', 'end to end', 'ratio', 'CPU per event, end to end']), row(['---', '---', '---', '---', '---']));
     pairs.forEach((pair, index) => {
       const name = pair.reported ? `${index + 1} (reported)` : `${index + 1}`;
-      lines.push(row([name, `${pair.insertRowsPerSecond} rows/s`, `${pair.endToEndEventsPerSecond} events/s`, `${Math.round(pair.ratio * 100)} %`]));
+      const cpu = pair.endToEndCpuMicrosecondsPerEvent === undefined ? '—' : `${pair.endToEndCpuMicrosecondsPerEvent} µs`;
+      lines.push(row([name, `${pair.insertRowsPerSecond} rows/s`, `${pair.endToEndEventsPerSecond} events/s`, `${Math.round(pair.ratio * 100)} %`, cpu]));
     });
     lines.push('');
   }
