@@ -46,7 +46,7 @@ export default async function globalSetup(): Promise<void> {
     CONSUMER_PORT: process.env.E2E_CONSUMER_PORT ?? '3102',
     API_KEYS_FILE: join(ROOT, 'config', 'api-keys.dev.json'),
     LOG_LEVEL: 'info',
-    // Ingest signs its messages and the consumer trusts them, as in scripts/apps.sh; an empty value turns it off.
+    // Ingest signs its messages and the consumer trusts them, as with scripts/apps.sh. An empty value turns signing off.
     EVENT_SIGNING_KEYS: process.env.EVENT_SIGNING_KEYS ?? randomBytes(32).toString('hex'),
   };
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;

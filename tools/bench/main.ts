@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     API_KEYS_FILE: keysFile,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_INGEST_PER_SECOND: '0',
-    // Ingest signs its messages and the consumer trusts them, as in scripts/apps.sh; an empty value turns it off.
+    // Ingest signs its messages and the consumer trusts them, as with scripts/apps.sh. An empty value turns signing off.
     EVENT_SIGNING_KEYS: process.env.EVENT_SIGNING_KEYS ?? randomBytes(32).toString('hex'),
     RATE_LIMIT_QUERY_PER_SECOND: '0',
   };

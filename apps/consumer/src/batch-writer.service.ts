@@ -175,8 +175,8 @@ export class BatchWriterService {
       const stopTimer = insertDurationSeconds.startTimer();
       try {
         await this.clickhouse.insertJsonLines(target.table, lines, fresh === lines.count ? undefined : (index) => keep[index] === 1);
-        // ClickHouse answers an INSERT after reading its whole body, so no view is read any more.
-        // After a failure the client may still hold some, and the buffers are left to the collector.
+        // ClickHouse responds to an INSERT only after reading its whole body, so no view is read any
+        // more. After a failure the client may still be reading, so the buffers go to the collector.
         lines.release();
       } finally {
         stopTimer();

@@ -57,7 +57,7 @@ export const watermarkMilliseconds = new Gauge({
 
 export const messagesBySignatureTotal = new Counter({
   name: 'consumer_messages_by_signature_total',
-  help: 'Messages decoded, by their signature: valid ones skip the second validation; unsigned and invalid ones are validated in full.',
+  help: 'Messages decoded, by signature check: valid ones skip the second validation, and unsigned and invalid ones are validated in full.',
   labelNames: ['signature'] as const,
   registers: [metricsRegistry],
 });

@@ -45,7 +45,7 @@ describe('JsonLines', () => {
     expect([...lines.views(() => false)]).toEqual([]);
   });
 
-  it('empties a released store and lets the next one reuse its chunks', () => {
+  it('reuses released chunks', () => {
     const first = new JsonLines();
     for (let index = 0; index < 30; index++) first.append(`${index}:${'a'.repeat(100 * 1024)}`);
     const firstBuffers = new Set([...first.views()].map((view) => view.buffer));
@@ -58,7 +58,7 @@ describe('JsonLines', () => {
     for (const line of written) second.append(line);
     const secondViews = [...second.views()];
     expect(secondViews.some((view) => firstBuffers.has(view.buffer))).toBe(true);
-    // Reused chunks hold only the new lines: nothing of the first store shows through.
+    // Reused chunks contain only the new lines: nothing of the first store shows through.
     expect(text(secondViews)).toBe(written.map((line) => `${line}\n`).join(''));
     second.release();
   });

@@ -10,12 +10,12 @@ export interface KafkaConfig {
   consumerGroup: string;
   /**
    * Secrets that sign and verify event messages, from EVENT_SIGNING_KEYS (comma-separated). Ingest
-   * signs with the first; the consumer accepts any, and validates unsigned messages in full.
+   * signs with the first. The consumer accepts any of them and validates unsigned messages in full.
    */
   signingKeys: string[];
 }
 
-/** Shortest event signing key accepted, in characters; 32 random hex digits hold 128 bits. */
+/** Shortest event signing key accepted, in characters: 32 random hex digits carry 128 bits. */
 export const MIN_SIGNING_KEY_LENGTH = 32;
 
 export interface ClickHouseConfig {

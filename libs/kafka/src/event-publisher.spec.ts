@@ -77,7 +77,7 @@ describe('toMessages', () => {
     expect(messages).toHaveLength(2);
   });
 
-  it('signs every message when the signer holds a key, and none without', () => {
+  it('signs messages only with a key', () => {
     const signer = new MessageSigner(['k'.repeat(32)]);
     const { messages } = toMessages(envelopes, 6, signer);
     expect(messages.length).toBeGreaterThan(1);

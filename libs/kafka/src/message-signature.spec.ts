@@ -6,7 +6,7 @@ const keyB = randomBytes(32).toString('hex');
 const value = Buffer.from('{"account_id":"acct_demo","received_at":"2026-06-14T18:22:06.000Z","events":[]}');
 
 describe('MessageSigner', () => {
-  it('verifies its own signature, and names the header and key it used', () => {
+  it('verifies its own signature', () => {
     const signer = new MessageSigner([keyA]);
     const header = signer.sign(value) as string;
     expect(SIGNATURE_HEADER).toBe('gallery-signature');
@@ -16,7 +16,7 @@ describe('MessageSigner', () => {
     expect(signer.check(value, Buffer.from(header, 'latin1'))).toBe('valid');
   });
 
-  it('finds an altered value invalid, whichever byte changed', () => {
+  it('rejects any altered byte', () => {
     const signer = new MessageSigner([keyA]);
     const header = signer.sign(value) as string;
     for (let index = 0; index < value.length; index += 7) {
@@ -28,7 +28,7 @@ describe('MessageSigner', () => {
     expect(signer.check(null, header)).toBe('invalid');
   });
 
-  it('finds signatures by unknown keys, other schemes and malformed headers invalid', () => {
+  it('rejects foreign keys and malformed headers', () => {
     const signer = new MessageSigner([keyA]);
     const byB = new MessageSigner([keyB]).sign(value) as string;
     expect(signer.check(value, byB)).toBe('invalid');
@@ -42,11 +42,11 @@ describe('MessageSigner', () => {
     }
   });
 
-  it('tells an unsigned message apart from an invalid one', () => {
+  it('tells unsigned from invalid', () => {
     expect(new MessageSigner([keyA]).check(value, undefined)).toBe('unsigned');
   });
 
-  it('signs with the first key and accepts every key, for rotation', () => {
+  it('accepts every key during rotation', () => {
     const old = new MessageSigner([keyA]);
     const rotating = new MessageSigner([keyB, keyA]);
     expect(rotating.signingKeyId).toBe(signingKeyId(keyB));
@@ -55,14 +55,14 @@ describe('MessageSigner', () => {
     expect(old.check(value, rotating.sign(value))).toBe('invalid');
   });
 
-  it('signs nothing and trusts nothing without keys', () => {
+  it('signs nothing without keys', () => {
     const signer = new MessageSigner([]);
     expect(signer.enabled).toBe(false);
     expect(signer.sign(value)).toBeUndefined();
     expect(signer.check(value, new MessageSigner([keyA]).sign(value))).toBe('invalid');
   });
 
-  it('rejects a short key without echoing it', () => {
+  it('rejects a short key unechoed', () => {
     expect(() => new MessageSigner([keyA, 'short-secret'])).toThrow('signing key 2 of 2 has 12 characters; at least 32 are needed');
   });
 });

@@ -10,14 +10,14 @@ const SCHEME = 'hmac-sha256';
 const MAC_BYTES = 32;
 
 /**
- * Names a key without revealing it: the first 12 hex digits of a SHA-256 of the key. A consumer
- * that holds several keys during a rotation picks the right one by it.
+ * Derives a key's id, which names the key without revealing it: the first 12 hex digits of a
+ * SHA-256 of the key. During a rotation, a consumer with several keys picks the right one by it.
  */
 export function signingKeyId(key: string): string {
   return createHash('sha256').update('gallery-signing-key-id\u0000').update(key, 'utf8').digest('hex').slice(0, 12);
 }
 
-/** What verifying a message found. */
+/** Outcome of checking a message's signature. */
 export type SignatureCheck = 'valid' | 'unsigned' | 'invalid';
 
 /**
@@ -28,7 +28,7 @@ export type SignatureCheck = 'valid' | 'unsigned' | 'invalid';
  *
  * Ingest signs with the first key. Every key verifies, so a new key can be put first on the
  * consumers, then on ingest, and the old one removed once no message signed with it is left to read.
- * Without keys, nothing is signed and every check finds `unsigned`.
+ * Without keys, nothing is signed, and a signed message checks as `invalid`.
  */
 export class MessageSigner {
   private readonly keys: Map<string, Buffer>;
@@ -44,7 +44,7 @@ export class MessageSigner {
     this.signingKey = keys.length > 0 ? { id: signingKeyId(keys[0]), secret: Buffer.from(keys[0], 'utf8') } : undefined;
   }
 
-  /** Whether messages are signed and signatures can be valid. */
+  /** Tells whether messages are signed and signatures can be valid. */
   get enabled(): boolean {
     return this.signingKey !== undefined;
   }
@@ -63,7 +63,7 @@ export class MessageSigner {
 
   /**
    * Checks a message's signature header against its value. A header that names an unknown key or
-   * scheme, is malformed, or does not match the value is `invalid`; no header at all is `unsigned`.
+   * scheme, is malformed, or does not match the value is `invalid`. No header at all is `unsigned`.
    */
   check(value: Buffer | null, header: Buffer | string | undefined): SignatureCheck {
     if (header === undefined) return 'unsigned';
