@@ -108,7 +108,8 @@ async function main(): Promise<void> {
     QUERY_PORT: process.env.BENCH_QUERY_PORT ?? '3201',
     CONSUMER_PORT: process.env.BENCH_CONSUMER_PORT ?? '3202',
     API_KEYS_FILE: keysFile,
-    LOG_LEVEL: 'warn',
+    // BENCH_LOG_LEVEL=info shows, among others, each batch the consumer stores and how long it took.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     RATE_LIMIT_INGEST_PER_SECOND: '0',
     // Ingest signs its messages and the consumer trusts them, as with scripts/apps.sh. An empty value turns signing off.
     EVENT_SIGNING_KEYS: process.env.EVENT_SIGNING_KEYS ?? randomBytes(32).toString('hex'),

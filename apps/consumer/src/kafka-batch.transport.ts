@@ -105,10 +105,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      // The broker waits up to 400 ms for 2 MiB to fill a fetch, so that under moderate load inserts
-      // are larger and fewer: ClickHouse spends several times more per row on small inserts.
-      // When the topic is idle, an event waits at most that long.
-      minBytes: 2 * 1024 * 1024,
+      // The broker waits up to 400 ms for this many bytes to fill a fetch, so that under moderate
+      // load inserts are larger and fewer: ClickHouse spends several times more per row on small
+      // inserts. When the topic is idle, an event waits at most that long. The broker counts each
+      // partition's waiting bytes only up to the per-partition limit, so a larger minimum made every
+      // fetch wait the full 400 ms once only one or two partitions still had a backlog.
+      minBytes: this.options.maxBytesPerPartition,
       maxWaitTimeInMs: 400,
     });
     this.consumer = consumer;
