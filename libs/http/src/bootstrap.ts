@@ -32,7 +32,6 @@ export async function startHttpApp(module: Type<unknown> | DynamicModule, option
   const root = createRootLogger(options.service, options.logLevel);
   const adapter = new FastifyAdapter({
     loggerInstance: root,
-    disableRequestLogging: false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
