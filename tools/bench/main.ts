@@ -209,20 +209,24 @@ async function main(): Promise<void> {
     log('latency at half of the sustained throughput');
     // Half load is the throughput phase's load at half its rate: the same requests of 500 events,
     // half as often. The same event rate in requests of 100 events follows, because producers
-    // that post smaller batches cost the apps more per event.
+    // that post smaller batches cost the apps more per event. Each size runs twice: with the
+    // event-to-queryable probe, whose polling loads ClickHouse and the query app, and without it.
     // Bodies are prepared before each phase; repeated event ids count once, which does not matter here.
     const halfRate = throughput.events_per_second / 2;
     const phaseEvents = Math.round(halfRate * SIZES.latencySeconds);
     // Each phase's bodies are local to its call, so they can be collected once it ends.
-    const atHalfRate = (batchSize: number) => {
+    const atHalfRate = async (batchSize: number, probe: boolean) => {
       const bodies = prepareBatches(workload, Math.min(phaseEvents, 400_000), batchSize);
-      return measureCpu(pids, phaseEvents, () => latencyAtRate(apps, workload, bodies, halfRate, SIZES.latencySeconds));
+      const { result, cpu } = await measureCpu(pids, phaseEvents, () => latencyAtRate(apps, workload, bodies, halfRate, SIZES.latencySeconds, probe));
+      return { ...result, cpu };
     };
-    const half = await atHalfRate(E2E_BATCH_EVENTS);
-    results.half_load = { ...half.result, cpu: half.cpu };
+    results.half_load = await atHalfRate(E2E_BATCH_EVENTS, true);
+    log('latency at half load without the probe');
+    results.half_load_without_probe = await atHalfRate(E2E_BATCH_EVENTS, false);
     log('latency at the same event rate in requests of 100 events');
-    const small = await atHalfRate(100);
-    results.half_load_small_requests = { ...small.result, cpu: small.cpu };
+    results.half_load_small_requests = await atHalfRate(100, true);
+    log('latency in requests of 100 events without the probe');
+    results.half_load_small_requests_without_probe = await atHalfRate(100, false);
 
     // The query phases read a database of their own, filled straight into ClickHouse, so that it
     // contains exactly the configured sizes, whatever the phases above stored.

@@ -226,10 +226,11 @@ const POLL_INTERVAL_MS = 50;
 
 /**
  * Posts the prepared bodies at a fixed event rate for `seconds`, starting over when they run out,
- * and measures request latency. Alongside, it posts marker events to fresh collections and polls
- * the query API until each appears, which gives the event-to-queryable latency.
+ * and measures request latency. With `probe`, it also posts marker events to fresh collections and
+ * polls the query API until each appears, which gives the event-to-queryable latency. The polling
+ * is load of its own on ClickHouse and the query app, so the same rate is also measured without it.
  */
-export async function latencyAtRate(apps: RunningApps, workload: Workload, bodies: PreparedBatch[], eventsPerSecond: number, seconds: number) {
+export async function latencyAtRate(apps: RunningApps, workload: Workload, bodies: PreparedBatch[], eventsPerSecond: number, seconds: number, probe: boolean) {
   const batchSize = Math.max(...bodies.map((batch) => batch.events));
   const requestLatencies: number[] = [];
   const visibleLatencies: number[] = [];
@@ -245,7 +246,7 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
 
   const markers = (async () => {
     let index = 0;
-    while (performance.now() < end) {
+    while (probe && performance.now() < end) {
       const collection = `probe-latency-${Date.now()}-${index++}`;
       const envelope = workload.nextEnvelope();
       const event = { ...envelope.event, collection_id: collection, type: 'photo.downloaded' };
@@ -290,14 +291,14 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
     target_events_per_second: Math.round(eventsPerSecond),
     batch_size: batchSize,
     seconds,
-    poll_interval_ms: POLL_INTERVAL_MS,
+    poll_interval_ms: probe ? POLL_INTERVAL_MS : undefined,
     ingest_request_latency: latencySummary(requestLatencies),
     // The same requests as the ingest app timed them, and its wait for Kafka, with the markers.
     ingest_request_shares: {
       client_within_25_ms: requestLatencies.filter((ms) => ms <= 25).length / requestLatencies.length,
       ...ingestShares(metricsBefore, metricsAfter),
     },
-    event_to_queryable_latency: latencySummary(visibleLatencies),
+    event_to_queryable_latency: probe ? latencySummary(visibleLatencies) : undefined,
     load_generator_loop_delay: { p99_ms: lateBy(loopDelay.percentile(99)), max_ms: lateBy(loopDelay.max) },
   };
 }
