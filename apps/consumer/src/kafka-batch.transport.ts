@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Batch, Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { ClickHouseService, sql } from '@gallery/clickhouse';
 import { BatchMessage, EVENT_BATCH_PATTERN, PartitionBatch, toBatchMessage, valueBytes } from './partition-batch';
@@ -54,6 +54,26 @@ export function splitForDelivery(messages: readonly BatchMessage[]): BatchMessag
   return parts;
 }
 
+/** Returns the kafkajs consumer settings of the transport. */
+export function consumerConfig(options: Pick<KafkaBatchTransportOptions, 'groupId' | 'maxBytesPerPartition'>): ConsumerConfig {
+  return {
+    groupId: options.groupId,
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    // At most this much is fetched at once over all partitions, which bounds the consumer's memory.
+    maxBytes: MAX_FETCH_BYTES,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    // The broker waits up to 400 ms for this many bytes to fill a fetch, so that under moderate
+    // load inserts are larger and fewer: ClickHouse spends several times more per row on small
+    // inserts. When the topic is idle, an event waits at most that long. The broker counts each
+    // partition's waiting bytes only up to the per-partition limit, so a minimum above that limit
+    // made every fetch wait the full 400 ms once only one or two partitions still had a backlog.
+    minBytes: Math.min(options.maxBytesPerPartition, MAX_FETCH_BYTES),
+    maxWaitTimeInMs: 400,
+  };
+}
+
 const INITIAL_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -97,22 +117,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   private async start(): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: this.options.groupId,
-      maxBytesPerPartition: this.options.maxBytesPerPartition,
-      // At most this much is fetched at once over all partitions, which bounds the consumer's memory.
-      maxBytes: MAX_FETCH_BYTES,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      // The broker waits up to 400 ms for this many bytes to fill a fetch, so that under moderate
-      // load inserts are larger and fewer: ClickHouse spends several times more per row on small
-      // inserts. When the topic is idle, an event waits at most that long. The broker counts each
-      // partition's waiting bytes only up to the per-partition limit, so a larger minimum made every
-      // fetch wait the full 400 ms once only one or two partitions still had a backlog.
-      minBytes: this.options.maxBytesPerPartition,
-      maxWaitTimeInMs: 400,
-    });
+    const consumer = this.kafka.consumer(consumerConfig(this.options));
     this.consumer = consumer;
 
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
