@@ -228,7 +228,7 @@ const POLL_INTERVAL_MS = 50;
  * Posts the prepared bodies at a fixed event rate for `seconds`, starting over when they run out,
  * and measures request latency. With `probe`, it also posts marker events to fresh collections and
  * polls the query API until each appears, which gives the event-to-queryable latency. The polling
- * is load of its own on ClickHouse and the query app, so the same rate is also measured without it.
+ * loads ClickHouse and the query app, so the benchmark also measures the same rate without it.
  */
 export async function latencyAtRate(apps: RunningApps, workload: Workload, bodies: PreparedBatch[], eventsPerSecond: number, seconds: number, probe: boolean) {
   const batchSize = Math.max(...bodies.map((batch) => batch.events));
@@ -293,7 +293,7 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
     seconds,
     poll_interval_ms: probe ? POLL_INTERVAL_MS : undefined,
     ingest_request_latency: latencySummary(requestLatencies),
-    // The same requests as the ingest app timed them, and its wait for Kafka, with the markers.
+    // The same requests as the ingest app timed them, and its wait for Kafka, markers included.
     ingest_request_shares: {
       client_within_25_ms: requestLatencies.filter((ms) => ms <= 25).length / requestLatencies.length,
       ...ingestShares(metricsBefore, metricsAfter),

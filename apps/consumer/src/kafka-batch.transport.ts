@@ -64,11 +64,9 @@ export function consumerConfig(options: Pick<KafkaBatchTransportOptions, 'groupI
     allowAutoTopicCreation: false,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
-    // The broker waits up to 400 ms for this many bytes to fill a fetch, so that under moderate
-    // load inserts are larger and fewer: ClickHouse spends several times more per row on small
-    // inserts. When the topic is idle, an event waits at most that long. The broker counts each
-    // partition's waiting bytes only up to the per-partition limit, so a minimum above that limit
-    // made every fetch wait the full 400 ms once only one or two partitions still had a backlog.
+    // The broker waits up to 400 ms for this many bytes, so inserts stay large under moderate load.
+    // It counts each partition's bytes only up to maxBytesPerPartition, so a larger minimum would
+    // make every fetch wait the full 400 ms once only one or two partitions have a backlog.
     minBytes: Math.min(options.maxBytesPerPartition, MAX_FETCH_BYTES),
     maxWaitTimeInMs: 400,
   };
