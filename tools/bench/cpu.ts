@@ -17,6 +17,28 @@ export function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/**
+ * CPU priority of a process: its own nice value, and that of its scheduling group when the kernel
+ * groups tasks by session (the group's value weighs it against the other groups).
+ */
+export function cpuPriority(pid: number | undefined): { nice: number; group_nice: number | null } | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    let groupNice: number | null = null;
+    try {
+      const match = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+      groupNice = match ? Number(match[1]) : null;
+    } catch {
+      // No autogroup file: the kernel does not group tasks by session.
+    }
+    return { nice, group_nice: groupNice };
+  } catch {
+    return null;
+  }
+}
+
 /** Reads the pid the stack script stored for a service, if it is there. */
 export function stackPid(root: string, service: 'kafka' | 'clickhouse'): number | undefined {
   const dir = process.env.STACK_DIR ?? join(root, '.cache', 'run');

@@ -6,7 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ClickHouseService, EventRow, migrate, toEventRow } from '@gallery/clickhouse';
 import { peakRssMiB, startApps, startQueryApp, stopApps } from './apps';
-import { CpuPids, measureCpu, stackPid } from './cpu';
+import { cpuPriority, CpuPids, measureCpu, stackPid } from './cpu';
 import { appNodeOptions } from '../node-options';
 import { READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, prepareBatches, prepareRows, queryLatencies, newRun } from './measurements';
 import { renderMarkdown } from './report';
@@ -136,6 +136,11 @@ async function main(): Promise<void> {
     versions: versions(),
     sizes: SIZES,
     node_options: Object.fromEntries(['ingest', 'consumer', 'query'].map((app) => [app, nodeArgs(app).join(' ')])),
+    cpu_priority: {
+      ...Object.fromEntries([...apps.children.entries()].map(([name, child]) => [name, cpuPriority(child.pid)])),
+      kafka: cpuPriority(stackPid(ROOT, 'kafka')),
+      clickhouse: cpuPriority(stackPid(ROOT, 'clickhouse')),
+    },
   };
 
   try {

@@ -15,6 +15,12 @@ export function renderMarkdown(results: Record<string, any>): string {
   if (results.node_options) {
     lines.push(`Node options: ${Object.entries(results.node_options as Record<string, string>).map(([app, options]) => `${app} \`${options}\``).join(', ')}.`);
   }
+  if (results.cpu_priority) {
+    const priorities = Object.entries(results.cpu_priority as Record<string, { nice: number; group_nice: number | null } | null>)
+      .filter((entry): entry is [string, { nice: number; group_nice: number | null }] => entry[1] !== null)
+      .map(([name, { nice, group_nice }]) => `${name} ${nice}${group_nice === null ? '' : ` (group ${group_nice})`}`);
+    lines.push(`CPU priority (nice; in brackets that of the process's scheduling group): ${priorities.join(', ')}.`);
+  }
   lines.push('');
 
   const insert = results.clickhouse_insert;
