@@ -27,6 +27,7 @@
 #   KAFKA_HEAP_OPTS [-Xms256m -Xmx512m]  JVM heap options for the broker.
 #   STACK_START_TIMEOUT [120]     Seconds to wait for a service to respond after starting it.
 #   STACK_STOP_TIMEOUT [30]       Seconds to wait after SIGTERM before sending SIGKILL.
+#   CLICKHOUSE_NICE [10]          CPU priority of ClickHouse (0 is normal, 19 lowest).
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,6 +44,11 @@ STACK_DIR="${STACK_DIR:-$CACHE_DIR/run}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 STACK_START_TIMEOUT="${STACK_START_TIMEOUT:-120}"
 STACK_STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-30}"
+# On a machine that also runs the apps, ClickHouse yields the CPU to them when
+# both want it, so its background merges of small inserts no longer hold up
+# ingest's requests. It still gets every core that no other process uses.
+# docs/operations.md ("CPU priority") has the reasons and the figures.
+CLICKHOUSE_NICE="${CLICKHOUSE_NICE:-10}"
 
 KAFKA_LIBS_DIR="$CACHE_DIR/kafka/$KAFKA_VERSION/libs"
 MAVEN_REPO_DIR="$CACHE_DIR/m2"
@@ -134,15 +140,24 @@ $(describe_port_owner "$port")
 }
 
 # Starts COMMAND... detached from this shell (own session, no stdin, output
-# appended to LOG_FILE) and writes its pid to PID_FILE.
+# appended to LOG_FILE) at CPU priority NICE, and writes its pid to PID_FILE.
+#
+# A new session is a new scheduling group when the kernel groups tasks by
+# session (/proc/sys/kernel/sched_autogroup_enabled): the group as a whole then
+# shares the CPU with other groups, and the nice values of its own threads
+# count only among themselves. So NICE goes both into /proc/self/autogroup,
+# which weights the whole group, and to the process itself, for kernels
+# without autogroups.
 spawn_daemon() {
-  local pid_file="$1" log_file="$2"
-  shift 2
+  local pid_file="$1" log_file="$2" nice="$3"
+  shift 3
   rm -f "$pid_file"
   # The inner shell writes its own pid and then execs the service, so the pid
   # file names the service process whether or not setsid forks.
-  # shellcheck disable=SC2016 # $$ and $0 must expand in the inner shell.
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pid_file" "$@" >>"$log_file" 2>&1 </dev/null &
+  # shellcheck disable=SC2016 # $$, $0 and $1 must expand in the inner shell.
+  setsid bash -c 'echo $$ >"$0"; nice="$1"; shift
+    [[ ! -w /proc/self/autogroup ]] || echo "$nice" >/proc/self/autogroup 2>/dev/null || true
+    exec nice -n "$nice" "$@"' "$pid_file" "$nice" "$@" >>"$log_file" 2>&1 </dev/null &
   local waited=0
   while [[ ! -s "$pid_file" ]]; do
     ((waited < 50)) || fail "the service logging to $log_file did not write its pid to $pid_file within 5 s. See $log_file."
@@ -334,7 +349,7 @@ launch_kafka() {
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT), log $KAFKA_LOG_FILE"
   printf '\n===== %s starting Kafka %s =====\n' "$(date -u +%FT%TZ)" "$KAFKA_VERSION" >>"$KAFKA_LOG_FILE"
   # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several JVM options.
-  spawn_daemon "$KAFKA_PID_FILE" "$KAFKA_LOG_FILE" \
+  spawn_daemon "$KAFKA_PID_FILE" "$KAFKA_LOG_FILE" 0 \
     java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$REPO_DIR/infra/kafka/log4j2.xml" \
     -cp "$KAFKA_LIBS_DIR/*" kafka.Kafka "$KAFKA_CONFIG_FILE"
@@ -429,7 +444,7 @@ launch_clickhouse() {
   printf '\n===== %s starting ClickHouse =====\n' "$(date -u +%FT%TZ)" >>"$CLICKHOUSE_OUT_LOG_FILE"
   # Runs in its own folder so that a core dump, which the kernel writes to the
   # working directory by default, does not land in the caller's folder.
-  (cd "$CLICKHOUSE_DIR" && spawn_daemon "$CLICKHOUSE_PID_FILE" "$CLICKHOUSE_OUT_LOG_FILE" \
+  (cd "$CLICKHOUSE_DIR" && spawn_daemon "$CLICKHOUSE_PID_FILE" "$CLICKHOUSE_OUT_LOG_FILE" "$CLICKHOUSE_NICE" \
     "$binary" --config-file="$CLICKHOUSE_CONFIG_FILE")
 }
 

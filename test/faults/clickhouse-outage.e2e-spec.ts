@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { inList } from '@gallery/clickhouse';
+import { cpuPriority, stackPid } from '../../tools/bench/cpu';
 import { eventually, metricValue, uniqueCollection } from '../support/api';
 import { mixedEvents } from '../support/fault-events';
 import { OwnPipeline } from '../support/own-pipeline';
@@ -74,5 +76,11 @@ describe('ClickHouse outage', () => {
     expect(Number(stored.ids)).toBe(accepted.length);
     expect(Number(stored.rows)).toBe(accepted.length);
     await eventually('the consumer to report ready again', async () => ((await pipeline.get('consumer', '/ready')).status === 200 ? true : undefined));
+
+    // The stack script starts ClickHouse at lower CPU priority than the apps, and so does a restart.
+    const priority = cpuPriority(stackPid(join(__dirname, '..', '..'), 'clickhouse'));
+    const expectedNice = Number(process.env.CLICKHOUSE_NICE ?? 10);
+    expect(priority?.nice).toBe(expectedNice);
+    if (priority?.group_nice !== null) expect(priority?.group_nice).toBe(expectedNice);
   });
 });
