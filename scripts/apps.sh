@@ -27,9 +27,10 @@ start_app() {
     echo "$main is missing: run npm run build first" >&2
     exit 1
   fi
-  local options
+  local options nice
   read -r -a options <<<"$(bash "$REPO_DIR/scripts/node-options.sh" "$name")"
-  nohup node "${options[@]}" "$main" >>"$APPS_DIR/$name.log" 2>&1 &
+  nice="$(bash "$REPO_DIR/scripts/app-nice.sh" "$name")"
+  nohup nice -n "$nice" node "${options[@]}" "$main" >>"$APPS_DIR/$name.log" 2>&1 &
   echo $! >"$APPS_DIR/$name.pid"
   echo "$name: started (pid $!, log $APPS_DIR/$name.log)"
 }

@@ -2,8 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-// This file runs from tools/ under ts-node or jest, and from dist/tools/ once built.
-const SCRIPT = [join(__dirname, '..', 'scripts', 'node-options.sh'), join(__dirname, '..', '..', 'scripts', 'node-options.sh')].find((path) => existsSync(path));
+/** Finds a script of scripts/: this file runs from tools/ under ts-node or jest, and from dist/tools/ once built. */
+function findScript(name: string): string | undefined {
+  return [join(__dirname, '..', 'scripts', name), join(__dirname, '..', '..', 'scripts', name)].find((path) => existsSync(path));
+}
+
+const SCRIPT = findScript('node-options.sh');
+const NICE_SCRIPT = findScript('app-nice.sh');
 
 /**
  * Returns the Node options an app runs with in production, from scripts/node-options.sh, so the
@@ -16,4 +21,16 @@ export function appNodeOptions(app: string, override?: string): string[] {
     .trim()
     .split(/\s+/)
     .filter((option) => option.length > 0);
+}
+
+/** Returns the CPU priority (nice value) an app runs at, from scripts/app-nice.sh. */
+export function appNice(app: string): number {
+  if (!NICE_SCRIPT) throw new Error(`scripts/app-nice.sh not found above ${__dirname}`);
+  // The environment is passed on explicitly: under jest, process.env is the test's own copy.
+  const text = execFileSync('bash', [NICE_SCRIPT, app], { env: process.env }).toString().trim();
+  const nice = Number(text);
+  if (!Number.isInteger(nice) || nice < -20 || nice > 19) {
+    throw new Error(`${app.toUpperCase()}_NICE must be a whole number from -20 to 19, got ${JSON.stringify(text)} (from scripts/app-nice.sh)`);
+  }
+  return nice;
 }
