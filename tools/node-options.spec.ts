@@ -1,13 +1,13 @@
-import { appNice, appNodeOptions } from './node-options';
+import { appCommand, appNice, appNodeOptions } from './node-options';
+
+const savedConsumerNice = process.env.CONSUMER_NICE;
+
+afterEach(() => {
+  if (savedConsumerNice === undefined) delete process.env.CONSUMER_NICE;
+  else process.env.CONSUMER_NICE = savedConsumerNice;
+});
 
 describe('appNice', () => {
-  const saved = process.env.CONSUMER_NICE;
-
-  afterEach(() => {
-    if (saved === undefined) delete process.env.CONSUMER_NICE;
-    else process.env.CONSUMER_NICE = saved;
-  });
-
   it('runs the consumer below ingest and query by default', () => {
     delete process.env.CONSUMER_NICE;
     expect(appNice('consumer')).toBe(10);
@@ -35,5 +35,16 @@ describe('appNice', () => {
 describe('appNodeOptions', () => {
   it('splits an override into options', () => {
     expect(appNodeOptions('ingest', ' --a=1   --b ')).toEqual(['--a=1', '--b']);
+  });
+});
+
+describe('appCommand', () => {
+  it('starts the consumer under nice', () => {
+    delete process.env.CONSUMER_NICE;
+    expect(appCommand('consumer', 'main.js', ['--x'])).toEqual({ file: 'nice', args: ['-n', '10', process.execPath, '--x', 'main.js'] });
+  });
+
+  it('starts an app at nice 0 as Node itself', () => {
+    expect(appCommand('ingest', 'main.js', [])).toEqual({ file: process.execPath, args: ['main.js'] });
   });
 });

@@ -34,3 +34,15 @@ export function appNice(app: string): number {
   }
   return nice;
 }
+
+/**
+ * Returns the command that starts an app's `main` with `nodeOptions` at the app's CPU priority
+ * ({@link appNice}): Node itself, or `nice -n`, which execs Node in the same process so that the
+ * child's pid is the app's.
+ */
+export function appCommand(app: string, main: string, nodeOptions: readonly string[]): { file: string; args: string[] } {
+  const command = [process.execPath, ...nodeOptions, main];
+  const nice = appNice(app);
+  const [file, ...args] = nice === 0 ? command : ['nice', '-n', String(nice), ...command];
+  return { file, args };
+}

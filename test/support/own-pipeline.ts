@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { eventually, JsonResponse } from './api';
 import { clickhouseQuery } from './clickhouse';
 import { readTestRun } from './test-env';
-import { appNodeOptions } from '../../tools/node-options';
+import { appCommand, appNodeOptions } from '../../tools/node-options';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -85,7 +85,8 @@ export class OwnPipeline {
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build before the end-to-end tests`);
     const logFile = join(this.logDir, `${this.name}-${app}-${++this.starts}.log`);
     const log = openSync(logFile, 'w');
-    const child = spawn(process.execPath, [...appNodeOptions(app), main], { env: { ...process.env, ...this.env, ...extraEnv }, stdio: ['ignore', log, log] });
+    const { file, args } = appCommand(app, main, appNodeOptions(app));
+    const child = spawn(file, args, { env: { ...process.env, ...this.env, ...extraEnv }, stdio: ['ignore', log, log] });
     closeSync(log);
     const exit = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     this.processes.set(app, { child, exit });

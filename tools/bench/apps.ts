@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appNice } from '../node-options';
+import { appCommand } from '../node-options';
 
 export interface RunningApps {
   env: Record<string, string>;
@@ -27,10 +27,7 @@ function appStarter(root: string, env: Record<string, string>, logDir: string, n
     const main = join(root, 'dist', 'apps', app, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
     const log = openSync(join(logDir, `${label}.log`), 'w');
-    // nice execs Node in the same process, so the child's pid is the app's.
-    const command = [process.execPath, ...nodeArgs(app), main];
-    const nice = appNice(app);
-    const [file, ...args] = nice === 0 ? command : ['nice', '-n', String(nice), ...command];
+    const { file, args } = appCommand(app, main, nodeArgs(app));
     children.set(label, spawn(file, args, { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', log, log] }));
     closeSync(log);
   };
