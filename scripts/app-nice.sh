@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prints the CPU priority (nice value, 0 normal to 19 lowest) an app runs at. scripts/apps.sh and
-# the benchmark and the end-to-end tests start each app under `nice -n` with it.
+# Prints the CPU priority (nice value, 0 normal to 19 lowest) an app runs at. scripts/apps.sh, the
+# benchmark and the end-to-end tests start each app under `nice -n` with it.
 #
 # Usage: bash scripts/app-nice.sh consumer|ingest|query
 #
