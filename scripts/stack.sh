@@ -142,12 +142,11 @@ $(describe_port_owner "$port")
 # Starts COMMAND... detached from this shell (own session, no stdin, output
 # appended to LOG_FILE) at CPU priority NICE, and writes its pid to PID_FILE.
 #
-# A new session is a new scheduling group when the kernel groups tasks by
-# session (/proc/sys/kernel/sched_autogroup_enabled): the group as a whole then
-# shares the CPU with other groups, and the nice values of its own threads
-# count only among themselves. So NICE goes both into /proc/self/autogroup,
-# which weights the whole group, and to the process itself, for kernels
-# without autogroups.
+# When the kernel groups tasks by session (/proc/sys/kernel/sched_autogroup_enabled),
+# a new session is a new scheduling group. The group as a whole shares the CPU
+# with other groups, and the nice values of its threads count only among
+# themselves. So NICE goes into /proc/self/autogroup, which weighs the whole
+# group, and to the process itself, for kernels without autogroups.
 spawn_daemon() {
   local pid_file="$1" log_file="$2" nice="$3"
   shift 3

@@ -8,7 +8,7 @@ afterEach(() => {
 });
 
 describe('appNice', () => {
-  it('runs the consumer below ingest and query by default', () => {
+  it('defaults the consumer to 10', () => {
     delete process.env.CONSUMER_NICE;
     expect(appNice('consumer')).toBe(10);
     expect(appNice('ingest')).toBe(0);
@@ -20,7 +20,7 @@ describe('appNice', () => {
     expect(appNice('consumer')).toBe(4);
   });
 
-  it('rejects a value that is not a nice value', () => {
+  it('rejects an invalid value', () => {
     process.env.CONSUMER_NICE = 'low';
     expect(() => appNice('consumer')).toThrow('CONSUMER_NICE must be a whole number from -20 to 19, got "low"');
     process.env.CONSUMER_NICE = '25';
@@ -44,7 +44,7 @@ describe('appCommand', () => {
     expect(appCommand('consumer', 'main.js', ['--x'])).toEqual({ file: 'nice', args: ['-n', '10', process.execPath, '--x', 'main.js'] });
   });
 
-  it('starts an app at nice 0 as Node itself', () => {
+  it('starts nice 0 apps directly', () => {
     expect(appCommand('ingest', 'main.js', [])).toEqual({ file: process.execPath, args: ['main.js'] });
   });
 });

@@ -7,16 +7,21 @@ function findScript(name: string): string | undefined {
   return [join(__dirname, '..', 'scripts', name), join(__dirname, '..', '..', 'scripts', name)].find((path) => existsSync(path));
 }
 
-const SCRIPT = findScript('node-options.sh');
-const NICE_SCRIPT = findScript('app-nice.sh');
+const SCRIPTS = { nodeOptions: findScript('node-options.sh'), nice: findScript('app-nice.sh') };
+
+/** Runs a script of scripts/ for one app and returns what it printed. */
+function scriptOutput(name: string, path: string | undefined, app: string): string {
+  if (!path) throw new Error(`scripts/${name} not found above ${__dirname}`);
+  // The environment is passed on explicitly: under jest, process.env is the test's own copy.
+  return execFileSync('bash', [path, app], { env: process.env }).toString();
+}
 
 /**
  * Returns the Node options an app runs with in production, from scripts/node-options.sh, so the
  * tests and the benchmark start the apps the same way. `override` replaces them when set.
  */
 export function appNodeOptions(app: string, override?: string): string[] {
-  if (!SCRIPT) throw new Error(`scripts/node-options.sh not found above ${__dirname}`);
-  const options = override ?? execFileSync('bash', [SCRIPT, app]).toString();
+  const options = override ?? scriptOutput('node-options.sh', SCRIPTS.nodeOptions, app);
   return options
     .trim()
     .split(/\s+/)
@@ -25,9 +30,7 @@ export function appNodeOptions(app: string, override?: string): string[] {
 
 /** Returns the CPU priority (nice value) an app runs at, from scripts/app-nice.sh. */
 export function appNice(app: string): number {
-  if (!NICE_SCRIPT) throw new Error(`scripts/app-nice.sh not found above ${__dirname}`);
-  // The environment is passed on explicitly: under jest, process.env is the test's own copy.
-  const text = execFileSync('bash', [NICE_SCRIPT, app], { env: process.env }).toString().trim();
+  const text = scriptOutput('app-nice.sh', SCRIPTS.nice, app).trim();
   const nice = Number(text);
   if (!Number.isInteger(nice) || nice < -20 || nice > 19) {
     throw new Error(`${app.toUpperCase()}_NICE must be a whole number from -20 to 19, got ${JSON.stringify(text)} (from scripts/app-nice.sh)`);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpuPriority } from './cpu';
 
 describe('cpuPriority', () => {
-  it('reads the nice value a process was started with', async () => {
+  it('reads a started process nice value', async () => {
     const child = spawn('nice', ['-n', '7', 'sleep', '5'], { stdio: 'ignore' });
     try {
       // nice execs sleep in the same process, so the pid is that of sleep once nice has run.
@@ -18,7 +18,7 @@ describe('cpuPriority', () => {
     }
   });
 
-  it("reports the scheduling group's nice value when the kernel has one", () => {
+  it('reads the scheduling group nice value', () => {
     const priority = cpuPriority(process.pid);
     if (existsSync('/proc/self/autogroup')) {
       const expected = Number(/nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))?.[1]);
@@ -28,7 +28,7 @@ describe('cpuPriority', () => {
     }
   });
 
-  it('returns null for a pid that is unknown or does not exist', () => {
+  it('returns null for unknown pids', () => {
     expect(cpuPriority(undefined)).toBeNull();
     expect(cpuPriority(2 ** 22 + 1)).toBeNull();
   });

@@ -4,39 +4,40 @@ import { join } from 'node:path';
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux this runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU seconds (user + system) a process has used so far, or null when /proc cannot tell. */
-export function cpuSeconds(pid: number | undefined): number | null {
+/** Reads the fields of /proc/<pid>/stat after the command name (field 3 on), or null for an unknown or ended process. */
+function statFields(pid: number | undefined): string[] | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces; the fields after it are space separated.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, or null when /proc cannot tell. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  const fields = statFields(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND : null;
+}
+
 /**
- * CPU priority of a process: its own nice value, and that of its scheduling group when the kernel
- * groups tasks by session (the group's value weighs it against the other groups).
+ * Reads a process's CPU priority: its own nice value, and that of its scheduling group when the
+ * kernel groups tasks by session. The group's value weighs the group against the other groups.
  */
 export function cpuPriority(pid: number | undefined): { nice: number; group_nice: number | null } | null {
-  if (pid === undefined) return null;
+  const fields = statFields(pid);
+  if (!fields) return null;
+
+  let groupNice: number | null = null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    let groupNice: number | null = null;
-    try {
-      const match = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
-      groupNice = match ? Number(match[1]) : null;
-    } catch {
-      // No autogroup file: the kernel does not group tasks by session.
-    }
-    return { nice, group_nice: groupNice };
+    const match = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+    groupNice = match ? Number(match[1]) : null;
   } catch {
-    return null;
+    // No autogroup file: the kernel does not group tasks by session.
   }
+  return { nice: Number(fields[16]), group_nice: groupNice };
 }
 
 /** Reads the pid the stack script stored for a service, if it is there. */
