@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cpuPriority } from './cpu';
+import { autogroupNice, cpuPriority } from './cpu';
 
 describe('cpuPriority', () => {
   it('reads a started process nice value', async () => {
@@ -18,14 +18,16 @@ describe('cpuPriority', () => {
     }
   });
 
-  it('reads the scheduling group nice value', () => {
-    const priority = cpuPriority(process.pid);
-    if (existsSync('/proc/self/autogroup')) {
-      const expected = Number(/nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))?.[1]);
-      expect(priority?.group_nice).toBe(expected);
-    } else {
-      expect(priority?.group_nice).toBeNull();
-    }
+  it('reads own group nice value', () => {
+    const text = existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8') : '';
+    expect(cpuPriority(process.pid)?.group_nice).toBe(text === '' ? null : autogroupNice(text));
+  });
+
+  it('parses autogroup text', () => {
+    expect(autogroupNice('/autogroup-40 nice 10\n')).toBe(10);
+    expect(autogroupNice('/autogroup-7 nice -5\n')).toBe(-5);
+    expect(autogroupNice('')).toBeNull();
+    expect(autogroupNice('garbage nice 3')).toBeNull();
   });
 
   it('returns null for unknown pids', () => {

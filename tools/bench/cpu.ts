@@ -32,12 +32,20 @@ export function cpuPriority(pid: number | undefined): { nice: number; group_nice
 
   let groupNice: number | null = null;
   try {
-    const match = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
-    groupNice = match ? Number(match[1]) : null;
+    groupNice = autogroupNice(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
   } catch {
     // No autogroup file: the kernel does not group tasks by session.
   }
   return { nice: Number(fields[16]), group_nice: groupNice };
+}
+
+/**
+ * Parses the nice value from /proc/<pid>/autogroup ("/autogroup-40 nice 10"). The file is empty for
+ * a task still in the boot session (no setsid since init), which runs in the root group: null then.
+ */
+export function autogroupNice(text: string): number | null {
+  const match = /^\/autogroup-\d+ nice (-?\d+)$/m.exec(text);
+  return match ? Number(match[1]) : null;
 }
 
 /** Reads the pid the stack script stored for a service, if it is there. */
