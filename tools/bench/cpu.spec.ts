@@ -19,8 +19,8 @@ describe('cpuPriority', () => {
   });
 
   it('reads own group nice value', () => {
-    const text = existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8') : '';
-    expect(cpuPriority(process.pid)?.group_nice).toBe(text === '' ? null : autogroupNice(text));
+    const autogroupText = existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8') : '';
+    expect(cpuPriority(process.pid)?.group_nice).toBe(autogroupNice(autogroupText));
   });
 
   it('parses autogroup text', () => {

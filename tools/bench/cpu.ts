@@ -22,11 +22,17 @@ export function cpuSeconds(pid: number | undefined): number | null {
   return fields ? (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND : null;
 }
 
+/** A process's nice value, and that of its scheduling group (null when it has none). */
+export interface CpuPriority {
+  nice: number;
+  group_nice: number | null;
+}
+
 /**
  * Reads a process's CPU priority: its own nice value, and that of its scheduling group when the
  * kernel groups tasks by session. The group's value weighs the group against the other groups.
  */
-export function cpuPriority(pid: number | undefined): { nice: number; group_nice: number | null } | null {
+export function cpuPriority(pid: number | undefined): CpuPriority | null {
   const fields = statFields(pid);
   if (!fields) return null;
 
@@ -40,8 +46,8 @@ export function cpuPriority(pid: number | undefined): { nice: number; group_nice
 }
 
 /**
- * Parses the nice value from /proc/<pid>/autogroup ("/autogroup-40 nice 10"). The file is empty for
- * a task still in the boot session (no setsid since init), which runs in the root group: null then.
+ * Parses the nice value from the text of /proc/<pid>/autogroup ("/autogroup-40 nice 10"). Returns
+ * null for the empty text of a task in the boot session (no setsid since init) and the root group.
  */
 export function autogroupNice(text: string): number | null {
   const match = /^\/autogroup-\d+ nice (-?\d+)$/m.exec(text);

@@ -1,3 +1,5 @@
+import type { CpuPriority } from './cpu';
+
 type Latency = { samples: number; p50_ms: number; p95_ms: number; p99_ms: number; max_ms: number };
 
 /** Formats one Markdown table row. */
@@ -16,8 +18,8 @@ export function renderMarkdown(results: Record<string, any>): string {
     lines.push(`Node options: ${Object.entries(results.node_options as Record<string, string>).map(([app, options]) => `${app} \`${options}\``).join(', ')}.`);
   }
   if (results.cpu_priority) {
-    const priorities = Object.entries(results.cpu_priority as Record<string, { nice: number; group_nice: number | null } | null>)
-      .filter((entry): entry is [string, { nice: number; group_nice: number | null }] => entry[1] !== null)
+    const priorities = Object.entries(results.cpu_priority as Record<string, CpuPriority | null>)
+      .filter((entry): entry is [string, CpuPriority] => entry[1] !== null)
       .map(([name, { nice, group_nice }]) => `${name} ${nice}${group_nice === null ? '' : ` (group ${group_nice})`}`);
     lines.push(`CPU priority (nice; in brackets that of the process's scheduling group): ${priorities.join(', ')}.`);
   }
