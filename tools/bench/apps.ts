@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { appCommand } from '../node-options';
 
 export interface RunningApps {
@@ -107,4 +108,23 @@ export async function stopApps(apps: RunningApps): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   for (const child of apps.children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/**
+ * Deletes a run's event topic and its dead-letter topic, so that runs do not pile up data in the
+ * local broker. Logs a failure and returns, because the results are already measured by then.
+ */
+export async function deleteRunTopics(brokers: string[], topic: string): Promise<void> {
+  const topics = [topic, `${topic}.dlq`];
+  const admin = new Kafka({ clientId: 'bench-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((name) => existing.has(name));
+    if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 });
+  } catch (error) {
+    console.error(`[bench] could not delete topics ${topics.join(', ')}: ${(error as Error).message}. Delete them with kafka-topics.sh --delete.`);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { startIngest, stopApps } from './apps';
+import { deleteRunTopics, startIngest, stopApps } from './apps';
 import { cpuSeconds, stackPid } from './cpu';
 import { appNodeOptions } from '../node-options';
 import { postAll, prepareBatches, newRun } from './measurements';
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await stopApps(apps);
+    await deleteRunTopics(env.KAFKA_BROKERS.split(','), env.KAFKA_TOPIC);
   }
 
   const columns = ['events per request', 'clients', 'requests/s', 'events/s', 'ingest CPU per request', 'ingest CPU per event', 'Kafka CPU per request', 'p50', 'p99'];

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ClickHouseService, EventRow, migrate, toEventRow } from '@gallery/clickhouse';
-import { peakRssMiB, startApps, startQueryApp, stopApps } from './apps';
+import { deleteRunTopics, peakRssMiB, startApps, startQueryApp, stopApps } from './apps';
 import { cpuPriority, CpuPids, measureCpu, stackPid } from './cpu';
 import { appNodeOptions } from '../node-options';
 import { READ_KEY, clickhouseInsertRate, endToEndThroughput, kafkaProduceRate, latencyAtRate, prepareBatches, prepareRows, queryLatencies, newRun } from './measurements';
@@ -256,7 +256,10 @@ async function main(): Promise<void> {
   } finally {
     await stopApps(apps);
     if (process.env.BENCH_KEEP_DATA !== '1') {
-      for (const database of [storeDb, env.CLICKHOUSE_DATABASE]) await clickhouse.command(`DROP DATABASE IF EXISTS ${database}`).catch(() => undefined);
+      for (const database of [storeDb, env.CLICKHOUSE_DATABASE]) {
+        await clickhouse.command(`DROP DATABASE IF EXISTS ${database}`).catch((error: Error) => log(`could not drop database ${database}: ${error.message}`));
+      }
+      await deleteRunTopics(env.KAFKA_BROKERS.split(','), env.KAFKA_TOPIC);
     }
     await clickhouse.client.close();
   }
