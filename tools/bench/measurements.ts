@@ -305,13 +305,17 @@ export async function latencyAtRate(apps: RunningApps, workload: Workload, bodie
 
 export const ENDPOINTS = ['photo_downloads', 'gallery_video_downloads', 'downloads/', 'photo_sharing_links', 'favorites'];
 
-/** Measures each endpoint's latency for one collection, after a warm-up. */
-export async function queryLatencies(queryUrl: string, collection: string, requests: number) {
+/**
+ * Measures each endpoint's latency for one collection, after a warm-up, with one request at a
+ * time. `beforeEach` runs before each request, outside the timed part.
+ */
+export async function queryLatencies(queryUrl: string, collection: string, requests: number, beforeEach?: () => Promise<void>) {
   const result: Record<string, ReturnType<typeof latencySummary>> = {};
   const paths = [...ENDPOINTS.map((endpoint) => `/api/v1/collections/${collection}/${endpoint}`), '/api/v1/photos/starred'];
   for (const path of paths) {
     const samples: number[] = [];
     for (let i = 0; i < requests + 5; i++) {
+      if (beforeEach) await beforeEach();
       const started = performance.now();
       const response = await fetch(`${queryUrl}${path}`, { headers: { 'x-api-key': READ_KEY } });
       await response.arrayBuffer();

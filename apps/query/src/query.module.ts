@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@gallery/config';
-import { ClickHouseService } from '@gallery/clickhouse';
+import { ClickHouseService, SHORT_READ_SETTINGS } from '@gallery/clickhouse';
 import { apiKeyGuardProvider, clickHouseReadinessCheck, HealthController, MetricsController, READINESS_CHECKS } from '@gallery/http';
 import { CollectionsController } from './collections.controller';
 import { DownloadsRepository } from './downloads.repository';
@@ -23,7 +23,7 @@ export class QueryModule {
       module: QueryModule,
       controllers: [CollectionsController, PhotosController, HealthController, MetricsController],
       providers: [
-        { provide: ClickHouseService, useFactory: () => new ClickHouseService(config.clickhouse) },
+        { provide: ClickHouseService, useFactory: () => new ClickHouseService(config.clickhouse, SHORT_READ_SETTINGS) },
         { provide: READINESS_CHECKS, useFactory: (clickhouse: ClickHouseService) => [clickHouseReadinessCheck(clickhouse)], inject: [ClickHouseService] },
         {
           provide: WatermarkRepository,

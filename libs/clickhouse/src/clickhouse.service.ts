@@ -13,6 +13,18 @@ const QUERY_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 1,
 };
 
+/**
+ * Settings for an app whose statements are short reads of one collection, such as the query app's
+ * endpoints. The server keeps the blocks they decompress in its uncompressed cache, so a repeated
+ * read of the same collection skips decompression. The cache's size is `uncompressed_cache_size`
+ * in the server config, and 0, the default of current ClickHouse, turns the cache off. The server
+ * does not use the cache for a statement that reads more than `merge_tree_max_rows_to_use_cache`
+ * rows (1,048,576 by default), so large scans do not evict the short reads.
+ */
+export const SHORT_READ_SETTINGS: ClickHouseSettings = {
+  use_uncompressed_cache: 1,
+};
+
 /** A table sent with a query: its name in the query, column names and types, and its rows. */
 export interface ExternalTable {
   name: string;
@@ -29,12 +41,16 @@ export class ClickHouseService implements OnApplicationShutdown {
   private readonly url: string;
   private readonly username: string;
   private readonly password: string;
+  /** Settings sent with every statement: {@link QUERY_SETTINGS} and the constructor's. */
+  private readonly querySettings: ClickHouseSettings;
 
-  constructor(config: ClickHouseConfig) {
+  /** `settings` are added to every statement's settings, for example {@link SHORT_READ_SETTINGS}. */
+  constructor(config: ClickHouseConfig, settings: ClickHouseSettings = {}) {
     this.database = config.database;
     this.url = config.url.replace(/\/+$/, '');
     this.username = config.username;
     this.password = config.password;
+    this.querySettings = { ...QUERY_SETTINGS, ...settings };
     this.client = createClient({
       url: config.url,
       username: config.username,
@@ -46,12 +62,13 @@ export class ClickHouseService implements OnApplicationShutdown {
       // keep_alive_timeout (3 s in infra/clickhouse/config.xml, the ClickHouse default), because a
       // socket the server has just closed fails the next request with EPIPE.
       keep_alive: { idle_socket_ttl: 1000 },
+      clickhouse_settings: this.querySettings,
     });
   }
 
   /** Runs a SELECT and returns its rows as objects. */
   async query<Row>(query: string): Promise<Row[]> {
-    const result = await this.client.query({ query, format: 'JSONEachRow', clickhouse_settings: QUERY_SETTINGS });
+    const result = await this.client.query({ query, format: 'JSONEachRow' });
     return result.json<Row>();
   }
 
@@ -65,7 +82,7 @@ export class ClickHouseService implements OnApplicationShutdown {
       query,
       database: this.database,
       default_format: 'JSONEachRow',
-      ...Object.fromEntries(Object.entries(QUERY_SETTINGS).map(([name, value]) => [name, String(value)])),
+      ...Object.fromEntries(Object.entries(this.querySettings).map(([name, value]) => [name, String(value)])),
       [`${table.name}_structure`]: table.columns.map(([name, type]) => `${name} ${type}`).join(', '),
       [`${table.name}_format`]: 'TabSeparated',
     });
@@ -91,7 +108,7 @@ export class ClickHouseService implements OnApplicationShutdown {
    * 18.16 and 26.9 still return a totals row, with counts and sums of 0.
    */
   async queryWithTotals<Row, Totals>(query: string): Promise<{ rows: Row[]; totals: Totals }> {
-    const result = await this.client.query({ query, format: 'JSON', clickhouse_settings: QUERY_SETTINGS });
+    const result = await this.client.query({ query, format: 'JSON' });
     const body = await result.json<Row>();
     if (body.totals === undefined) throw new Error('ClickHouse returned no totals row: the statement needs GROUP BY … WITH TOTALS');
     return { rows: body.data, totals: body.totals as unknown as Totals };
