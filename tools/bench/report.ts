@@ -112,7 +112,7 @@ export function renderMarkdown(results: Record<string, any>): string {
   if (results.queries_small && results.queries_large) {
     const { queries_small: small, queries_large: large } = results;
     lines.push(`## Query latency for one collection of ${small.probe_collection_events} events`, '');
-    lines.push('Each endpoint is requested one request at a time. The query app asks ClickHouse to keep what its statements decompress in the uncompressed cache, so requests after the first read the collection from that cache.', '');
+    lines.push('The benchmark sends each endpoint one request at a time. The query app asks ClickHouse to keep what its statements decompress in the uncompressed cache, so requests after the first read the collection from that cache.', '');
     lines.push(...queryTable(small.stored_events, large.stored_events, small.latency, large.latency));
     if (small.first_read_latency && large.first_read_latency) {
       lines.push('### First reads', '', 'The same requests with the uncompressed cache emptied before each one, as for the first view of a collection. The column files stay in the operating system\'s cache.', '');
