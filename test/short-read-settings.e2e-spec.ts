@@ -3,11 +3,11 @@ import { ClickHouseService, identifier, SHORT_READ_SETTINGS, sql } from '@galler
 import { readTestRun } from './support/test-env';
 
 /**
- * The query app's statements use ClickHouse's uncompressed cache and the others do not. The test
- * reads the server's own counters of cache lookups, which only statements that use the cache
- * increase, so it runs with nothing else querying the server (jest's --runInBand).
+ * Statements sent with SHORT_READ_SETTINGS use ClickHouse's uncompressed cache, and others do not.
+ * The test compares the server-wide counters of cache lookups before and after each statement, so
+ * it needs nothing else reading through the cache meanwhile, as under jest's --runInBand.
  */
-describe('uncompressed cache settings on ClickHouse', () => {
+describe('short-read settings on ClickHouse', () => {
   const run = readTestRun();
   const database = `short_reads_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const config = { url: run.env.CLICKHOUSE_URL, database, username: 'default', password: '' };
@@ -36,14 +36,14 @@ describe('uncompressed cache settings on ClickHouse', () => {
 
   const READ = 'SELECT toString(sum(length(label))) AS total FROM samples WHERE id < 15000';
 
-  it('query() of a short-read service uses the cache', async () => {
+  it('query uses the cache', async () => {
     const before = await cacheLookups();
     const [row] = await shortReads.query<{ total: string }>(READ);
     expect(Number(row.total)).toBeGreaterThan(0);
     expect(await cacheLookups()).toBeGreaterThan(before);
   });
 
-  it('queryWithTable() of a short-read service uses the cache', async () => {
+  it('queryWithTable uses the cache', async () => {
     const before = await cacheLookups();
     const rows = await shortReads.queryWithTable<{ found: string }>('SELECT toString(id) AS found FROM samples WHERE id IN (SELECT id FROM wanted)', {
       name: 'wanted',
@@ -54,7 +54,7 @@ describe('uncompressed cache settings on ClickHouse', () => {
     expect(await cacheLookups()).toBeGreaterThan(before);
   });
 
-  it('a service without settings leaves the cache alone', async () => {
+  it('default service skips the cache', async () => {
     const before = await cacheLookups();
     const [row] = await plain.query<{ total: string }>(READ);
     expect(Number(row.total)).toBeGreaterThan(0);

@@ -123,7 +123,7 @@ export async function deleteRunTopics(brokers: string[], topic: string): Promise
     const present = topics.filter((name) => existing.has(name));
     if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 });
   } catch (error) {
-    console.error(`[bench] could not delete topics ${topics.join(', ')}: ${(error as Error).message}. Delete them with kafka-topics.sh --delete.`);
+    console.error(`[bench] failed to delete topics ${topics.join(', ')}: ${(error as Error).message}. Delete them with kafka-topics.sh --delete.`);
   } finally {
     await admin.disconnect();
   }

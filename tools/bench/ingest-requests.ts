@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await stopApps(apps);
-    await deleteRunTopics(env.KAFKA_BROKERS.split(','), env.KAFKA_TOPIC);
+    if (process.env.BENCH_KEEP_DATA !== '1') await deleteRunTopics(env.KAFKA_BROKERS.split(','), env.KAFKA_TOPIC);
   }
 
   const columns = ['events per request', 'clients', 'requests/s', 'events/s', 'ingest CPU per request', 'ingest CPU per event', 'Kafka CPU per request', 'p50', 'p99'];

@@ -96,9 +96,9 @@ async function loadProbeCollection(clickhouse: ClickHouseService, events: number
 }
 
 /**
- * Times every endpoint on the probe collection twice: requests in a row, which the query app's
- * statements serve from ClickHouse's uncompressed cache after the first, and first reads, with
- * that cache emptied before each request. Both read column files that the OS has cached.
+ * Times every endpoint on the probe collection twice. Requests in a row read the collection from
+ * ClickHouse's uncompressed cache after the first one. First reads empty that cache before each
+ * request. Both read column files from the operating system's page cache.
  */
 async function queryPhase(store: ClickHouseService, queryUrl: string, storedEvents: number) {
   const latency = await queryLatencies(queryUrl, 'probe-fixed', SIZES.queryRequests);
@@ -269,7 +269,7 @@ async function main(): Promise<void> {
     await stopApps(apps);
     if (process.env.BENCH_KEEP_DATA !== '1') {
       for (const database of [storeDb, env.CLICKHOUSE_DATABASE]) {
-        await clickhouse.command(`DROP DATABASE IF EXISTS ${database}`).catch((error: Error) => log(`could not drop database ${database}: ${error.message}`));
+        await clickhouse.command(`DROP DATABASE IF EXISTS ${database}`).catch((error: Error) => log(`failed to drop database ${database}: ${error.message}. Drop it with DROP DATABASE.`));
       }
       await deleteRunTopics(env.KAFKA_BROKERS.split(','), env.KAFKA_TOPIC);
     }

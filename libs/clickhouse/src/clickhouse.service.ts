@@ -19,7 +19,7 @@ const QUERY_SETTINGS: ClickHouseSettings = {
  * read of the same collection skips decompression. The cache's size is `uncompressed_cache_size`
  * in the server config, and 0, the default of current ClickHouse, turns the cache off. The server
  * does not use the cache for a statement that reads more than `merge_tree_max_rows_to_use_cache`
- * rows (1,048,576 by default), so large scans do not evict the short reads.
+ * rows (1,048,576 by default in 18.16), so large scans do not evict the short reads.
  */
 export const SHORT_READ_SETTINGS: ClickHouseSettings = {
   use_uncompressed_cache: 1,
@@ -44,7 +44,7 @@ export class ClickHouseService implements OnApplicationShutdown {
   /** Settings sent with every statement: {@link QUERY_SETTINGS} and the constructor's. */
   private readonly querySettings: ClickHouseSettings;
 
-  /** `settings` are added to every statement's settings, for example {@link SHORT_READ_SETTINGS}. */
+  /** Creates the client. `settings`, such as {@link SHORT_READ_SETTINGS}, go with every statement. */
   constructor(config: ClickHouseConfig, settings: ClickHouseSettings = {}) {
     this.database = config.database;
     this.url = config.url.replace(/\/+$/, '');
